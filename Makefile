@@ -1,0 +1,80 @@
+# omni-image-kit build. Every target installs what it needs when .venv (or node_modules) is missing.
+# The README's two commands: `make conformance` (the main job) and `make test` (everything CI runs).
+
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export PATH := $(CURDIR)/$(BIN):$(CURDIR)/node_modules/.bin:$(PATH)
+export OMNI_KIT_ROOT := $(CURDIR)
+GEN_PACKAGE := omni_image_client
+GEN_DIR := generated/$(GEN_PACKAGE)
+GENERATOR := $(BIN)/openapi-python-client generate --path openapi.yaml --meta none \
+	--config openapi-python-client.yaml --overwrite --fail-on-warning
+
+.PHONY: install generate check-generated lint lint-spec test pytest serve conformance \
+	mutation bench bench-server bench-client bench-conformance soak clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch node_modules/.installed
+
+generate: $(STAMP)
+	$(GENERATOR) --output-path $(GEN_DIR)
+
+check-generated: $(STAMP)
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	$(GENERATOR) --output-path "$$tmp/$(GEN_PACKAGE)" >"$$tmp/log" 2>&1 || { cat "$$tmp/log"; exit 1; } ; \
+	if diff -r --exclude=__pycache__ "$$tmp/$(GEN_PACKAGE)" $(GEN_DIR); then \
+		echo "check-generated: generated/ matches openapi.yaml"; \
+	else echo "check-generated: generated/ is stale; run 'make generate' and commit" >&2; exit 1; fi
+	cd generated && ../$(BIN)/mypy --strict --config-file /dev/null --cache-dir /dev/null -p $(GEN_PACKAGE)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+lint-spec: $(STAMP) node_modules/.installed
+	$(BIN)/openapi-spec-validator openapi.yaml
+	redocly lint --config redocly.yaml openapi.yaml
+
+pytest: $(STAMP)
+	$(BIN)/python -m pytest -n 2 -q
+
+test: check-generated lint lint-spec pytest
+
+serve: $(STAMP)
+	$(BIN)/omni-reference-server
+
+conformance: $(STAMP)
+	$(BIN)/python -m scripts.run_conformance
+
+mutation: $(STAMP)
+	$(BIN)/python -m scripts.run_mutation_catalogue
+
+bench: bench-server bench-client bench-conformance
+
+bench-server: $(STAMP)
+	$(BIN)/python -m scripts.bench_server
+
+bench-client: $(STAMP)
+	$(BIN)/python -m scripts.bench_client
+
+bench-conformance: $(STAMP)
+	$(BIN)/python -m scripts.bench_conformance
+
+soak: $(STAMP)
+	$(BIN)/python -m scripts.soak
+
+clean:
+	rm -rf $(VENV) node_modules .omni .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,2 @@
+# Generated from openapi.yaml by openapi-python-client (make generate) — do not edit.
+"""Contains endpoint functions for accessing the API"""

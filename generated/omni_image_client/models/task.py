@@ -1,0 +1,142 @@
+# Generated from openapi.yaml by openapi-python-client (make generate) — do not edit.
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..models.task_status import TaskStatus
+
+if TYPE_CHECKING:
+    from ..models.task_info import TaskInfo
+    from ..models.task_result import TaskResult
+    from ..models.watermark_info import WatermarkInfo
+
+
+T = TypeVar("T", bound="Task")
+
+
+@_attrs_define
+class Task:
+    """An Omni-Image task.
+
+    Attributes:
+        task_id (str): System-generated task id.
+        task_status (TaskStatus): `submitted` -> `processing` -> `succeed` | `failed`; never goes back.
+        task_status_msg (str): Empty unless there is something to say; non-empty when `failed`.
+        task_info (TaskInfo):
+        task_result (TaskResult): Always present. Before `succeed`, and when `failed`, both lists are empty. `single`:
+            `n`
+            items in `images` (index 0..n-1), `series_images` empty; `series`: `series_amount` items in
+            `series_images`, `images` empty.
+        watermark_info (WatermarkInfo): `enabled: true` gives every result a `watermark_url` too.
+        final_unit_deduction (str): Units charged, as a decimal string.
+        created_at (int): Unix epoch time in milliseconds.
+        updated_at (int): Unix epoch time in milliseconds.
+    """
+
+    task_id: str
+    task_status: TaskStatus
+    task_status_msg: str
+    task_info: TaskInfo
+    task_result: TaskResult
+    watermark_info: WatermarkInfo
+    final_unit_deduction: str
+    created_at: int
+    updated_at: int
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        task_id = self.task_id
+
+        task_status = self.task_status.value
+
+        task_status_msg = self.task_status_msg
+
+        task_info = self.task_info.to_dict()
+
+        task_result = self.task_result.to_dict()
+
+        watermark_info = self.watermark_info.to_dict()
+
+        final_unit_deduction = self.final_unit_deduction
+
+        created_at = self.created_at
+
+        updated_at = self.updated_at
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update(
+            {
+                "task_id": task_id,
+                "task_status": task_status,
+                "task_status_msg": task_status_msg,
+                "task_info": task_info,
+                "task_result": task_result,
+                "watermark_info": watermark_info,
+                "final_unit_deduction": final_unit_deduction,
+                "created_at": created_at,
+                "updated_at": updated_at,
+            }
+        )
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.task_info import TaskInfo  # noqa: PLC0415
+        from ..models.task_result import TaskResult  # noqa: PLC0415
+        from ..models.watermark_info import WatermarkInfo  # noqa: PLC0415
+
+        d = dict(src_dict)
+        task_id = d.pop("task_id")
+
+        task_status = TaskStatus(d.pop("task_status"))
+
+        task_status_msg = d.pop("task_status_msg")
+
+        task_info = TaskInfo.from_dict(d.pop("task_info"))
+
+        task_result = TaskResult.from_dict(d.pop("task_result"))
+
+        watermark_info = WatermarkInfo.from_dict(d.pop("watermark_info"))
+
+        final_unit_deduction = d.pop("final_unit_deduction")
+
+        created_at = d.pop("created_at")
+
+        updated_at = d.pop("updated_at")
+
+        task = cls(
+            task_id=task_id,
+            task_status=task_status,
+            task_status_msg=task_status_msg,
+            task_info=task_info,
+            task_result=task_result,
+            watermark_info=watermark_info,
+            final_unit_deduction=final_unit_deduction,
+            created_at=created_at,
+            updated_at=updated_at,
+        )
+
+        task.additional_properties = d
+        return task
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties

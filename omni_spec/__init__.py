@@ -1,0 +1,31 @@
+"""The contract, read from openapi.yaml: the one place code gets the spec's rules from.
+
+Everything else in the project (reference server, conformance suite, client helpers, tests) reads
+schemas, `x-rules` params, the error table and the capability map through this package, so that no
+rule of the contract is restated by hand. It imports nothing from the project.
+
+>>> from omni_spec import load_contract
+>>> contract = load_contract()
+>>> contract.rule("references-total-max-10").params["max_total"]
+10
+"""
+
+from omni_spec._contract import (
+    Capability,
+    Contract,
+    ErrorCode,
+    Rule,
+    load_contract,
+    spec_path,
+)
+
+__all__ = sorted(
+    [
+        "Capability",
+        "Contract",
+        "ErrorCode",
+        "Rule",
+        "load_contract",
+        "spec_path",
+    ]
+)

@@ -1,0 +1,156 @@
+"""Load openapi.yaml once and expose its rules, error table, capability map and validators."""
+
+from __future__ import annotations
+
+import functools
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from jsonschema import Draft202012Validator
+from jsonschema.protocols import Validator
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT202012
+
+SPEC_ENV_VAR = "OMNI_SPEC_PATH"
+SPEC_URI = "urn:omni-image-kit:openapi"
+
+
+def spec_path() -> Path:
+    """Where openapi.yaml is: $OMNI_SPEC_PATH, the repository root, or the copy in the wheel."""
+    override = os.environ.get(SPEC_ENV_VAR)
+    if override:
+        return Path(override)
+    package_dir = Path(__file__).resolve().parent
+    for candidate in (package_dir.parent / "openapi.yaml", package_dir / "openapi.yaml"):
+        if candidate.is_file():
+            return candidate
+    raise FileNotFoundError(f"openapi.yaml not found next to {package_dir}; set {SPEC_ENV_VAR}")
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One `x-rules` entry: a contract rule OpenAPI cannot state, with a stable id."""
+
+    id: str
+    area: str
+    text: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ErrorCode:
+    """One row of `x-error-codes`: business code, HTTP status and meaning."""
+
+    code: int
+    status: int
+    meaning: str
+
+
+@dataclass(frozen=True)
+class Capability:
+    """One model's row of `x-capability-map`."""
+
+    model_name: str
+    resolutions: tuple[str, ...]
+    series: bool
+    auto_aspect_ratio_without_reference: bool
+
+
+class Contract:
+    """The parsed spec plus typed views of its extensions and compiled schema validators."""
+
+    def __init__(self, document: Mapping[str, Any], source: Path | None = None) -> None:
+        self.document = document
+        self.source = source
+        self.rules: dict[str, Rule] = {
+            entry["id"]: Rule(
+                id=entry["id"],
+                area=entry["area"],
+                text=entry["text"],
+                params=entry.get("params", {}),
+            )
+            for entry in document.get("x-rules", [])
+        }
+        self.error_codes: dict[int, ErrorCode] = {
+            int(code): ErrorCode(code=int(code), status=row["status"], meaning=row["meaning"])
+            for code, row in document.get("x-error-codes", {}).items()
+        }
+        self.capabilities: dict[str, Capability] = {
+            name: Capability(
+                model_name=name,
+                resolutions=tuple(row["resolutions"]),
+                series=bool(row["series"]),
+                auto_aspect_ratio_without_reference=bool(row["auto_aspect_ratio_without_reference"]),
+            )
+            for name, row in document.get("x-capability-map", {}).items()
+        }
+        resource = Resource.from_contents(dict(document), default_specification=DRAFT202012)
+        self._registry: Registry[Any] = Registry().with_resource(SPEC_URI, resource)
+
+    def rule(self, rule_id: str) -> Rule:
+        """The rule with this id; KeyError names the id when the spec lacks it."""
+        try:
+            return self.rules[rule_id]
+        except KeyError:
+            raise KeyError(f"openapi.yaml has no x-rules entry {rule_id!r}") from None
+
+    def schema(self, name: str) -> Mapping[str, Any]:
+        """The raw `components/schemas/<name>` object."""
+        schema: Mapping[str, Any] = self.document["components"]["schemas"][name]
+        return schema
+
+    def property_default(self, schema_name: str, prop: str) -> Any:
+        """The `default` of a property, following one `$ref` if the property is a reference."""
+        prop_schema = self.schema(schema_name)["properties"][prop]
+        if "$ref" in prop_schema:
+            prop_schema = self.schema(prop_schema["$ref"].rsplit("/", 1)[-1])
+        return prop_schema.get("default")
+
+    def enum(self, schema_name: str) -> tuple[str, ...]:
+        """The `enum` values of a named schema, in spec order."""
+        return tuple(self.schema(schema_name)["enum"])
+
+    @functools.cache  # noqa: B019 - one Contract per process, validators are meant to live as long
+    def validator(self, pointer: str) -> Validator:
+        """A compiled validator for the schema at a JSON pointer, e.g. `/components/schemas/Task`."""
+        schema = {"$ref": f"{SPEC_URI}#{pointer}"}
+        validator: Validator = Draft202012Validator(
+            schema,
+            registry=self._registry,
+            format_checker=Draft202012Validator.FORMAT_CHECKER,
+        )
+        return validator
+
+    def schema_validator(self, name: str) -> Validator:
+        """A compiled validator for `components/schemas/<name>`."""
+        return self.validator(f"/components/schemas/{name}")
+
+    def operation(self, operation_id: str) -> tuple[str, str, Mapping[str, Any]]:
+        """(method, path, operation object) of the operation with this operationId."""
+        for path, item in self.document["paths"].items():
+            for method, operation in item.items():
+                if isinstance(operation, Mapping) and operation.get("operationId") == operation_id:
+                    return method.upper(), path, operation
+        raise KeyError(f"openapi.yaml has no operation {operation_id!r}")
+
+    def query_parameter(self, operation_id: str, name: str) -> Mapping[str, Any]:
+        """The schema of one query parameter of an operation."""
+        _, _, operation = self.operation(operation_id)
+        for parameter in operation.get("parameters", []):
+            if parameter["in"] == "query" and parameter["name"] == name:
+                schema: Mapping[str, Any] = parameter["schema"]
+                return schema
+        raise KeyError(f"{operation_id} has no query parameter {name!r}")
+
+
+@functools.cache
+def load_contract(path: str | None = None) -> Contract:
+    """Parse openapi.yaml (or the file at path) once per process."""
+    source = Path(path) if path else spec_path()
+    with source.open(encoding="utf-8") as handle:
+        document = yaml.safe_load(handle)
+    return Contract(document, source)
