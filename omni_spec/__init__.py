@@ -19,13 +19,11 @@ from omni_spec._contract import (
     spec_path,
 )
 
-__all__ = sorted(
-    [
-        "Capability",
-        "Contract",
-        "ErrorCode",
-        "Rule",
-        "load_contract",
-        "spec_path",
-    ]
-)
+__all__ = [
+    "Capability",
+    "Contract",
+    "ErrorCode",
+    "Rule",
+    "load_contract",
+    "spec_path",
+]

@@ -84,7 +84,9 @@ class Contract:
                 model_name=name,
                 resolutions=tuple(row["resolutions"]),
                 series=bool(row["series"]),
-                auto_aspect_ratio_without_reference=bool(row["auto_aspect_ratio_without_reference"]),
+                auto_aspect_ratio_without_reference=bool(
+                    row["auto_aspect_ratio_without_reference"]
+                ),
             )
             for name, row in document.get("x-capability-map", {}).items()
         }
@@ -116,7 +118,7 @@ class Contract:
 
     @functools.cache  # noqa: B019 - one Contract per process, validators are meant to live as long
     def validator(self, pointer: str) -> Validator:
-        """A compiled validator for the schema at a JSON pointer, e.g. `/components/schemas/Task`."""
+        """A compiled validator for the schema at a JSON pointer (`/components/schemas/Task`)."""
         schema = {"$ref": f"{SPEC_URI}#{pointer}"}
         validator: Validator = Draft202012Validator(
             schema,
