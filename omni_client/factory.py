@@ -1,0 +1,144 @@
+"""Build a ready generated `Client` in one call, from arguments, the environment or defaults.
+
+Precedence: explicit arguments, then `OMNI_BASE_URL` / `KLING_ACCESS_KEY` + `KLING_SECRET_KEY` /
+`KLING_API_KEY`, then the local reference server (http://127.0.0.1:8000) with its documented
+development keys (README, "The reference server").
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import httpx
+from omni_image_client import Client
+
+from omni_client.auth import ApiKeyAuth, KlingJWTAuth
+
+BASE_URL_ENV = "OMNI_BASE_URL"
+ACCESS_KEY_ENV = "KLING_ACCESS_KEY"
+SECRET_KEY_ENV = "KLING_SECRET_KEY"
+API_KEY_ENV = "KLING_API_KEY"
+DEFAULT_BASE_URL = "http://127.0.0.1:8000"
+DEV_ACCESS_KEY = "ak-omni-dev"
+DEV_SECRET_KEY = "sk-omni-dev-secret-0123456789"
+DEFAULT_TIMEOUT_SECONDS = 30.0
+
+
+class ConfigurationError(ValueError):
+    """The connection settings are incomplete or contradict each other."""
+
+
+@dataclass(frozen=True)
+class ConnectionSettings:
+    """Where to connect and with which credentials (an API key, or an access/secret key pair)."""
+
+    base_url: str
+    access_key: str | None = None
+    secret_key: str | None = None
+    api_key: str | None = None
+    timeout: float = DEFAULT_TIMEOUT_SECONDS
+
+    def auth(self) -> httpx.Auth:
+        """The httpx auth these credentials call for."""
+        if self.api_key:
+            return ApiKeyAuth(self.api_key)
+        if self.access_key and self.secret_key:
+            return KlingJWTAuth(self.access_key, self.secret_key)
+        raise ConfigurationError("no credentials: give an API key or an access and secret key")
+
+
+def _pair(access_key: str | None, secret_key: str | None, origin: str) -> bool:
+    if bool(access_key) != bool(secret_key):
+        raise ConfigurationError(f"{origin}: the access key and secret key go together")
+    return bool(access_key)
+
+
+def resolve_settings(
+    *,
+    base_url: str | None = None,
+    access_key: str | None = None,
+    secret_key: str | None = None,
+    api_key: str | None = None,
+    timeout: float | None = None,
+    env: Mapping[str, str] | None = None,
+) -> ConnectionSettings:
+    """Settings from the arguments, else the environment, else the local development defaults."""
+    env = os.environ if env is None else env
+    url = base_url or env.get(BASE_URL_ENV) or DEFAULT_BASE_URL
+    seconds = DEFAULT_TIMEOUT_SECONDS if timeout is None else timeout
+    if api_key and (access_key or secret_key):
+        raise ConfigurationError("give either an API key or an access/secret key pair, not both")
+    if api_key:
+        return ConnectionSettings(url, api_key=api_key, timeout=seconds)
+    if _pair(access_key, secret_key, "arguments"):
+        return ConnectionSettings(url, access_key, secret_key, timeout=seconds)
+    env_access, env_secret = env.get(ACCESS_KEY_ENV), env.get(SECRET_KEY_ENV)
+    if _pair(env_access, env_secret, f"{ACCESS_KEY_ENV}/{SECRET_KEY_ENV}"):
+        return ConnectionSettings(url, env_access, env_secret, timeout=seconds)
+    if env.get(API_KEY_ENV):
+        return ConnectionSettings(url, api_key=env[API_KEY_ENV], timeout=seconds)
+    return ConnectionSettings(url, DEV_ACCESS_KEY, DEV_SECRET_KEY, timeout=seconds)
+
+
+def _client(
+    settings: ConnectionSettings,
+    transport: httpx.BaseTransport | httpx.AsyncBaseTransport | None,
+) -> Client:
+    httpx_args: dict[str, object] = {"auth": settings.auth()}
+    if transport is not None:
+        httpx_args["transport"] = transport
+    return Client(
+        base_url=settings.base_url.rstrip("/"),
+        timeout=httpx.Timeout(settings.timeout),
+        httpx_args=httpx_args,
+    )
+
+
+def connect(
+    *,
+    base_url: str | None = None,
+    access_key: str | None = None,
+    secret_key: str | None = None,
+    api_key: str | None = None,
+    timeout: float | None = None,
+    transport: httpx.BaseTransport | None = None,
+) -> Client:
+    """A generated `Client` for synchronous calls (`sync_detailed`, `omni_client.calls`).
+
+    >>> client = connect(base_url="http://127.0.0.1:8000")  # development keys
+    >>> client.get_httpx_client().base_url
+    URL('http://127.0.0.1:8000')
+    """
+    settings = resolve_settings(
+        base_url=base_url,
+        access_key=access_key,
+        secret_key=secret_key,
+        api_key=api_key,
+        timeout=timeout,
+    )
+    return _client(settings, transport)
+
+
+def connect_async(
+    *,
+    base_url: str | None = None,
+    access_key: str | None = None,
+    secret_key: str | None = None,
+    api_key: str | None = None,
+    timeout: float | None = None,
+    transport: httpx.AsyncBaseTransport | None = None,
+) -> Client:
+    """A generated `Client` for `asyncio_detailed` calls; `transport` is an async transport.
+
+    Use it as `async with connect_async() as client:` so the connection pool is closed.
+    """
+    settings = resolve_settings(
+        base_url=base_url,
+        access_key=access_key,
+        secret_key=secret_key,
+        api_key=api_key,
+        timeout=timeout,
+    )
+    return _client(settings, transport)
