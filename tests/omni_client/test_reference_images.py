@@ -1,0 +1,156 @@
+"""Tests of omni_client.reference_images: the spec's reference image rules, checked before sending."""
+
+from __future__ import annotations
+
+import base64
+import io
+
+import pytest
+from PIL import Image
+
+from omni_client.reference_images import (
+    ReferenceImageError,
+    check_reference_count,
+    image_list,
+    image_reference,
+    inspect_bytes,
+    inspect_file,
+)
+from omni_spec import load_contract
+
+MAX_BYTES = load_contract().rule("reference-image-max-bytes").params["max_bytes"]
+
+
+def encoded(width: int, height: int, fmt: str = "PNG", mode: str = "RGB") -> bytes:
+    """A small encoded image of the given size and format."""
+    buffer = io.BytesIO()
+    Image.new(mode, (width, height), "white").save(buffer, format=fmt)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(("width", "height"), [(300, 300), (750, 300), (300, 750), (1024, 1024)])
+def test_boundary_sizes_pass(width, height):
+    """300x300, 750x300 and 300x750 are inside the rules (inclusive bounds)."""
+    facts = inspect_bytes(encoded(width, height))
+    assert (facts.width, facts.height, facts.format) == (width, height, "PNG")
+
+
+@pytest.mark.parametrize(
+    ("width", "height", "rule_id"),
+    [
+        (299, 300, "reference-image-min-side"),
+        (300, 299, "reference-image-min-side"),
+        (751, 300, "reference-image-aspect-ratio"),
+        (300, 751, "reference-image-aspect-ratio"),
+    ],
+)
+def test_boundary_sizes_fail_naming_the_rule(width, height, rule_id):
+    """299x300 breaks min-side and 751x300 breaks the ratio; the error names the rule id."""
+    with pytest.raises(ReferenceImageError) as caught:
+        inspect_bytes(encoded(width, height))
+    assert caught.value.rule_id == rule_id
+    assert rule_id in str(caught.value)
+
+
+@pytest.mark.parametrize("fmt", ["GIF", "BMP", "WEBP"])
+def test_other_formats_are_rejected(fmt):
+    """GIF (and other non JPEG/PNG formats) break reference-image-format."""
+    with pytest.raises(ReferenceImageError) as caught:
+        inspect_bytes(encoded(400, 400, fmt))
+    assert caught.value.rule_id == "reference-image-format"
+    assert fmt in str(caught.value)
+
+
+def test_not_an_image_is_rejected():
+    """Bytes that are no image at all break reference-image-format."""
+    with pytest.raises(ReferenceImageError) as caught:
+        inspect_bytes(b"hello, not an image")
+    assert caught.value.rule_id == "reference-image-format"
+
+
+def test_over_max_bytes_is_rejected_and_exactly_max_passes():
+    """A PNG padded to max_bytes + 1 is rejected; padded to exactly max_bytes it passes."""
+    png = encoded(300, 300)
+    inspect_bytes(png + b"\0" * (MAX_BYTES - len(png)))
+    with pytest.raises(ReferenceImageError) as caught:
+        inspect_bytes(png + b"\0" * (MAX_BYTES - len(png) + 1))
+    assert caught.value.rule_id == "reference-image-max-bytes"
+
+
+def test_file_over_max_bytes_is_rejected_by_size(tmp_path):
+    """A file over max_bytes is rejected from its size on disk."""
+    path = tmp_path / "big.png"
+    with path.open("wb") as handle:
+        handle.write(encoded(300, 300))
+        handle.truncate(MAX_BYTES + 1)
+    with pytest.raises(ReferenceImageError) as caught:
+        image_reference(path)
+    assert caught.value.rule_id == "reference-image-max-bytes"
+
+
+def test_format_is_judged_by_content_not_name(tmp_path):
+    """A JPEG named .png is accepted as JPEG; a GIF named .jpg is rejected."""
+    jpeg_named_png = tmp_path / "photo.png"
+    jpeg_named_png.write_bytes(encoded(400, 300, "JPEG"))
+    assert inspect_file(jpeg_named_png).format == "JPEG"
+    gif_named_jpg = tmp_path / "anim.jpg"
+    gif_named_jpg.write_bytes(encoded(400, 300, "GIF"))
+    with pytest.raises(ReferenceImageError):
+        inspect_file(gif_named_jpg)
+
+
+def test_only_the_header_is_read(tmp_path):
+    """A PNG cut off after its header still gives its dimensions: pixels are not decoded."""
+    path = tmp_path / "cut.png"
+    path.write_bytes(encoded(2000, 1000)[:64])
+    facts = inspect_file(path)
+    assert (facts.width, facts.height) == (2000, 1000)
+
+
+def test_missing_file_is_a_clear_error(tmp_path):
+    """A path that does not exist is a ReferenceImageError naming the path."""
+    with pytest.raises(ReferenceImageError, match="no such file"):
+        image_reference(tmp_path / "nope.png")
+
+
+def test_reference_is_raw_base64_of_the_bytes(tmp_path):
+    """Paths (str and Path) and bytes become raw Base64 of the exact bytes, no data: prefix."""
+    data = encoded(400, 300, "JPEG")
+    path = tmp_path / "a.jpg"
+    path.write_bytes(data)
+    for source in (data, path, str(path)):
+        image = image_reference(source).image
+        assert not image.startswith("data:")
+        assert base64.b64decode(image, validate=True) == data
+
+
+def test_pillow_images_are_encoded_and_checked():
+    """A Pillow image becomes PNG (or JPEG when it came from one) and is checked too."""
+    png = base64.b64decode(image_reference(Image.new("RGBA", (500, 400))).image)
+    assert png.startswith(b"\x89PNG")
+    jpeg_image = Image.open(io.BytesIO(encoded(500, 400, "JPEG")))
+    assert base64.b64decode(image_reference(jpeg_image).image).startswith(b"\xff\xd8")
+    with pytest.raises(ReferenceImageError):
+        image_reference(Image.new("RGB", (299, 400)))
+
+
+@pytest.mark.parametrize("url", ["https://example.com/a.png", "HTTP://example.com/b.jpg"])
+def test_urls_pass_through(url):
+    """http(s) URLs are sent as they are, without being fetched."""
+    assert image_reference(url).image == url
+
+
+def test_image_list_keeps_order():
+    """image_list maps each source in order."""
+    references = image_list("https://example.com/1.png", encoded(300, 300))
+    assert references[0].image == "https://example.com/1.png"
+    assert base64.b64decode(references[1].image).startswith(b"\x89PNG")
+
+
+def test_reference_count_limit_from_spec():
+    """Images plus elements up to max_total pass, one more fails with the rule id."""
+    max_total = load_contract().rule("references-total-max-10").params["max_total"]
+    check_reference_count(max_total - 1, 1)
+    with pytest.raises(ReferenceImageError) as caught:
+        check_reference_count(max_total, 1)
+    assert caught.value.rule_id == "references-total-max-10"
