@@ -1,0 +1,228 @@
+"""The ASGI app: routes from openapi.yaml's paths, method check before auth, envelope everywhere.
+
+Order of checks for an API request (contract "Authentication", rule `method-not-supported`):
+known path? (else 404) -> method of that path in the spec? (else 404/1202, token or not) ->
+authentication (401/1000..1004) -> the operation. Result images live outside the API at
+`/results/...`: plain unauthenticated GETs (rule `result-image-download`).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+import anyio
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import FileResponse, Response
+from starlette.routing import Route
+from starlette.types import Receive, Scope, Send
+
+from omni_spec import load_contract
+from reference_server.auth import authenticate
+from reference_server.callbacks import CallbackDispatcher
+from reference_server.config import ServerSettings
+from reference_server.envelope import (
+    ApiError,
+    error_response,
+    new_request_id,
+    success_response,
+)
+from reference_server.request_validation import PageQuery, max_body_bytes
+from reference_server.result_images import parse_result_name, result_file
+from reference_server.store import TaskStore
+from reference_server.task_creation import TaskCreator
+from reference_server.task_ids import TaskIdGenerator
+from reference_server.task_view import SUCCEED, task_json
+from reference_server.url_fetch import HostPolicy, policy_client
+from reference_server.worker import LifecycleWorker
+
+log = logging.getLogger(__name__)
+Operation = Callable[[Request, str], Awaitable[object]]
+
+
+@dataclass
+class ServerState:
+    settings: ServerSettings
+    store: TaskStore
+    creator: TaskCreator
+    pages: PageQuery
+    body_limit: int
+
+
+def create_app(settings: ServerSettings) -> Starlette:
+    """The reference server as an ASGI app; its lifespan runs the worker and the callback sender."""
+    contract = load_contract()
+    store = TaskStore(settings.database)
+    http = policy_client(
+        HostPolicy(settings.url_policy), settings.url_fetch_max_redirects, settings.callback_timeout
+    )
+    state = ServerState(
+        settings=settings,
+        store=store,
+        creator=TaskCreator(settings, store, TaskIdGenerator(store.max_task_id()), http),
+        pages=PageQuery(),
+        body_limit=max_body_bytes(),
+    )
+    operations: dict[str, Operation] = {
+        "create_task": lambda request, user: _create_task(state, request, user),
+        "get_task": lambda request, user: _get_task(state, request, user),
+        "list_tasks": lambda request, user: _list_tasks(state, request, user),
+    }
+    routes = [
+        Route(
+            _route_path(path),
+            AnyMethod(_api_endpoint(state, _operations_of(item, operations))),
+        )
+        for path, item in contract.document["paths"].items()
+    ]
+    routes.append(Route("/results/{task_id}/{name}", AnyMethod(_result_endpoint(state))))
+    routes.append(Route("/{rest:path}", AnyMethod(_unknown_path)))
+
+    @asynccontextmanager
+    async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        worker = LifecycleWorker(store, settings.step_delay, settings.public_url)
+        dispatcher = CallbackDispatcher(
+            store,
+            http,
+            webhook_secret=settings.webhook_secret,
+            max_attempts=settings.callback_max_attempts,
+            retry_base=settings.callback_retry_base,
+        )
+        async with anyio.create_task_group() as group:
+            group.start_soon(worker.run)
+            group.start_soon(dispatcher.run)
+            yield
+            group.cancel_scope.cancel()
+        await http.aclose()
+        store.close()
+
+    return Starlette(
+        routes=routes,
+        lifespan=lifespan,
+        exception_handlers={Exception: _server_error},
+    )
+
+
+class AnyMethod:
+    """An ASGI endpoint for every HTTP method: Starlette would answer 405 itself otherwise,
+    and the contract wants 404/1202 with an envelope (rule `method-not-supported`)."""
+
+    def __init__(self, handler: Callable[[Request], Awaitable[Response]]) -> None:
+        self.handler = handler
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        response = await self.handler(Request(scope, receive))
+        await response(scope, receive, send)
+
+
+def _route_path(spec_path: str) -> str:
+    # A path id may hold any characters, '/' included (percent-encoded or not): all reach lookup.
+    return spec_path.replace("{id}", "{id:path}")
+
+
+def _operations_of(
+    item: Mapping[str, object], handlers: Mapping[str, Operation]
+) -> dict[str, Operation]:
+    operations: dict[str, Operation] = {}
+    for method, operation in item.items():
+        if isinstance(operation, Mapping) and "operationId" in operation:
+            operations[method.upper()] = handlers[str(operation["operationId"])]
+    return operations
+
+
+def _api_endpoint(
+    state: ServerState, operations: Mapping[str, Operation]
+) -> Callable[[Request], Awaitable[Response]]:
+    async def endpoint(request: Request) -> Response:
+        request_id = new_request_id()
+        try:
+            operation = operations.get(request.method)
+            if operation is None:  # before authentication [decided]
+                raise ApiError(1202, f"method {request.method} is not supported on this path")
+            settings = state.settings
+            user = authenticate(
+                request.headers.get("authorization"),
+                settings.users,
+                settings.api_keys,
+                settings.jwt_leeway_seconds,
+            )
+            return success_response(await operation(request, user), request_id)
+        except ApiError as error:
+            return error_response(error, request_id)
+
+    return endpoint
+
+
+async def _create_task(state: ServerState, request: Request, user: str) -> object:
+    raw = await _read_body(request, state.body_limit)
+    task = await state.creator.create(user, raw)
+    return task_json(task, state.settings.public_url)
+
+
+async def _get_task(state: ServerState, request: Request, user: str) -> object:
+    task_or_external_id = str(request.path_params["id"])
+    task = state.store.find(user, task_or_external_id)
+    if task is None:
+        shown = task_or_external_id if len(task_or_external_id) <= 80 else "(long id)"
+        raise ApiError(1203, f"task {shown!r} not found")
+    return task_json(task, state.settings.public_url)
+
+
+async def _list_tasks(state: ServerState, request: Request, user: str) -> object:
+    page_num, page_size = state.pages.parse(request.query_params)
+    tasks = state.store.page(user, page_num, page_size)
+    return [task_json(task, state.settings.public_url) for task in tasks]
+
+
+async def _read_body(request: Request, limit: int) -> bytes:
+    """The body, refusing (400/1200) as soon as it grows past the limit; never buffered beyond."""
+    declared = request.headers.get("content-length", "")
+    too_big = ApiError(1200, f"body is larger than {limit} bytes, the largest valid request")
+    if declared.isdigit() and int(declared) > limit:
+        raise too_big
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise too_big
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _result_endpoint(state: ServerState) -> Callable[[Request], Awaitable[Response]]:
+    async def endpoint(request: Request) -> Response:
+        request_id = new_request_id()
+        if request.method not in ("GET", "HEAD"):
+            return error_response(
+                ApiError(1202, f"method {request.method} is not supported on this path"),
+                request_id,
+            )
+        parsed = parse_result_name(str(request.path_params["name"]))
+        task = state.store.get(str(request.path_params["task_id"]))
+        if (
+            parsed is None
+            or task is None
+            or task.status != SUCCEED
+            or parsed[0] >= task.result_count
+            or (parsed[1] and not task.watermark)
+        ):
+            return error_response(ApiError(1203, "result image not found"), request_id)
+        path = await result_file(task, parsed[0], parsed[1], state.settings.results_dir)
+        return FileResponse(path, media_type="image/png", headers={"x-request-id": request_id})
+
+    return endpoint
+
+
+async def _unknown_path(request: Request) -> Response:
+    return error_response(
+        ApiError(1202, f"no operation at {request.url.path[:200]!r}"), new_request_id()
+    )
+
+
+async def _server_error(request: Request, exc: Exception) -> Response:
+    log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return error_response(ApiError(5000, "internal server error"), new_request_id())

@@ -1,0 +1,74 @@
+"""Authentication (contract "Authentication", rules `auth-codes` and `auth-api-key`).
+
+`Authorization: Bearer <token>`: the scheme word is case-insensitive, one space; the token is a
+plain API key or an HS256 JWT `{"iss": ACCESS_KEY, "exp": ..., "nbf": ...}` signed with the
+user's SECRET_KEY. Codes: 1001 missing/empty header, 1002 malformed/bad signature/unknown key/
+alg none/another scheme/no exp, 1003 nbf in the future, 1004 expired, 1000 anything else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import jwt
+
+from reference_server.envelope import ApiError
+
+JWT_ALGORITHM = "HS256"
+
+
+def authenticate(
+    header: str | None,
+    users: Mapping[str, str],
+    api_keys: Mapping[str, str],
+    leeway_seconds: int,
+) -> str:
+    """The caller's access key, or ApiError with the contract's 1000..1004 code."""
+    token = _bearer_token(header)
+    if token in api_keys:
+        return api_keys[token]
+    return _verify_jwt(token, users, leeway_seconds)
+
+
+def _bearer_token(header: str | None) -> str:
+    # An empty header counts as missing (1001); another scheme is 1002 [decided].
+    if header is None or not header.strip():
+        raise ApiError(1001, "Authorization header is missing")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer":
+        raise ApiError(1002, "Authorization scheme must be Bearer")
+    if not token or token != token.strip():
+        raise ApiError(1002, "Authorization must be 'Bearer <token>' with exactly one space")
+    return token
+
+
+def _verify_jwt(token: str, users: Mapping[str, str], leeway_seconds: int) -> str:
+    try:
+        header = jwt.get_unverified_header(token)
+        claims = jwt.decode(token, options={"verify_signature": False})
+    except jwt.PyJWTError:
+        raise ApiError(1002, "token is neither a known API key nor a well-formed JWT") from None
+    if header.get("alg") != JWT_ALGORITHM:
+        raise ApiError(1002, f"token algorithm must be {JWT_ALGORITHM}")
+    issuer = claims.get("iss")
+    if not isinstance(issuer, str) or issuer not in users:
+        raise ApiError(1002, "token issuer (iss) is not a known access key")
+    try:
+        jwt.decode(
+            token,
+            users[issuer],
+            algorithms=[JWT_ALGORITHM],
+            options={"require": ["exp"]},
+            leeway=leeway_seconds,
+        )
+    except jwt.ExpiredSignatureError:
+        raise ApiError(1004, "token expired") from None
+    except jwt.ImmatureSignatureError:
+        raise ApiError(1003, "token not yet valid (nbf is in the future)") from None
+    except jwt.MissingRequiredClaimError:
+        raise ApiError(1002, "token has no exp claim") from None
+    except (jwt.InvalidSignatureError, jwt.DecodeError):
+        raise ApiError(1002, "token signature or claims are invalid") from None
+    except jwt.PyJWTError as exc:
+        raise ApiError(1000, f"authentication failed: {exc}") from None
+    return issuer

@@ -1,0 +1,111 @@
+"""Callback delivery from the durable outbox (rules `callback-*`).
+
+The worker enqueues one outbox row per status change in the same transaction as the change, so
+a delivery is never lost: after a restart, pending rows are picked up again. For each task only
+its oldest pending row is ever in flight, so deliveries arrive in lifecycle order. Non-2xx
+answers and connection errors are retried with exponential back-off up to a bounded number of
+attempts; giving up is recorded (`gave_up` with the last error). With a webhook secret, every
+attempt is signed the Standard Webhooks way (same `webhook-id` across retries of a delivery).
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+
+import anyio
+import httpx
+from anyio.abc import TaskGroup
+from standardwebhooks.webhooks import Webhook
+
+from reference_server.store import PendingDelivery, TaskStore
+from reference_server.url_fetch import HostRefusedError
+from reference_server.worker import now_ms
+
+log = logging.getLogger(__name__)
+BATCH = 50
+DELIVERED, GAVE_UP = "delivered", "gave_up"
+
+
+class CallbackDispatcher:
+    def __init__(
+        self,
+        store: TaskStore,
+        client: httpx.AsyncClient,
+        *,
+        webhook_secret: str | None,
+        max_attempts: int,
+        retry_base: float,
+        poll_interval: float = 0.05,
+    ) -> None:
+        self.store = store
+        self.client = client
+        self.signer = Webhook(webhook_secret) if webhook_secret else None
+        self.max_attempts = max_attempts
+        self.retry_base = retry_base
+        self.poll_interval = poll_interval
+        self._in_flight: set[int] = set()
+
+    async def run(self) -> None:
+        async with anyio.create_task_group() as group:
+            while True:
+                try:
+                    started = self._start_due(group)
+                except Exception:  # keep delivering after a database hiccup
+                    log.exception("callback outbox poll failed")
+                    started = 0
+                await anyio.sleep(0 if started else self.poll_interval)
+
+    def _start_due(self, group: TaskGroup) -> int:
+        started = 0
+        for delivery in self.store.due_deliveries(now_ms(), BATCH):
+            if delivery.id not in self._in_flight:
+                self._in_flight.add(delivery.id)
+                group.start_soon(self._deliver, delivery)
+                started += 1
+        return started
+
+    def headers(self, delivery: PendingDelivery) -> dict[str, str]:
+        headers = {"content-type": "application/json"}
+        if self.signer is not None:
+            message_id = f"msg_{delivery.task_id}_{delivery.id}"
+            timestamp = datetime.datetime.now(tz=datetime.UTC)
+            headers["webhook-id"] = message_id
+            headers["webhook-timestamp"] = str(int(timestamp.timestamp()))
+            headers["webhook-signature"] = self.signer.sign(
+                message_id, timestamp, delivery.body.decode("utf-8")
+            )
+        return headers
+
+    async def _deliver(self, delivery: PendingDelivery) -> None:
+        try:
+            error = await self._post(delivery)
+            attempts = delivery.attempts + 1
+            if error is None:
+                self.store.finish_delivery(delivery.id, DELIVERED, attempts, None)
+            elif attempts >= self.max_attempts:
+                self.store.finish_delivery(delivery.id, GAVE_UP, attempts, error)
+            else:
+                delay_ms = int(self.retry_base * 2 ** (attempts - 1) * 1000)
+                self.store.retry_delivery(delivery.id, attempts, now_ms() + delay_ms, error)
+        except Exception:
+            log.exception("callback delivery %s failed unexpectedly", delivery.id)
+        finally:
+            self._in_flight.discard(delivery.id)
+
+    async def _post(self, delivery: PendingDelivery) -> str | None:
+        """None when the receiver accepted (2xx), else what went wrong."""
+        try:
+            response = await self.client.post(
+                delivery.url,
+                content=delivery.body,
+                headers=self.headers(delivery),
+                follow_redirects=False,
+            )
+        except HostRefusedError as exc:
+            return str(exc)
+        except (httpx.HTTPError, httpx.InvalidURL, ValueError, OSError) as exc:
+            return f"{type(exc).__name__}: {exc}"
+        if 200 <= response.status_code < 300:
+            return None
+        return f"HTTP {response.status_code}"

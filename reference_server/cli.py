@@ -1,0 +1,151 @@
+"""`omni-reference-server`: flags (each also an OMNI_SERVER_* env var) -> settings -> uvicorn.
+
+The socket is bound before uvicorn starts, so `--port 0` can report the real port: the line
+`omni-reference-server listening on http://HOST:PORT` is what `launcher.py` waits for.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import uvicorn
+
+from reference_server import config
+from reference_server.config import ServerSettings
+
+LISTENING_PREFIX = "omni-reference-server listening on "
+ENV_PREFIX = "OMNI_SERVER_"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="omni-reference-server",
+        description="Reference server of the Kling Omni-Image API contract (openapi.yaml).",
+        epilog="Every flag can also be set with its OMNI_SERVER_* environment variable.",
+    )
+
+    def add(flag: str, help_text: str, default: Any, kind: Callable[[str], Any] = str) -> None:
+        env = ENV_PREFIX + flag.lstrip("-").replace("-", "_").upper()
+        value = os.environ.get(env)
+        parser.add_argument(
+            flag,
+            default=default if value is None else value,
+            type=kind,
+            help=f"{help_text} [env {env}; default {default!r}]",
+        )
+
+    add("--host", "interface to listen on", config.DEFAULT_HOST)
+    add("--port", "TCP port; 0 picks a free one (printed)", config.DEFAULT_PORT, int)
+    add("--database", "SQLite file of tasks and callbacks", str(config.DEFAULT_DATABASE))
+    add("--users", "ACCESS_KEY:SECRET_KEY pairs, comma-separated",
+        f"{config.DEV_ACCESS_KEY}:{config.DEV_SECRET_KEY}")  # fmt: skip
+    add("--api-keys", "API_KEY:ACCESS_KEY pairs, comma-separated",
+        f"{config.DEV_API_KEY}:{config.DEV_ACCESS_KEY}")  # fmt: skip
+    add("--element-ids", "element library, ids or ranges (1001-1012)", "1001-1012")
+    add("--webhook-secret", "whsec_... secret: sign callbacks (Standard Webhooks)", "")
+    add("--step-delay", "seconds a task stays in each lifecycle status",
+        config.DEFAULT_STEP_DELAY, float)  # fmt: skip
+    add(
+        "--failure-marker",
+        "prompt text that makes a task end failed",
+        config.DEFAULT_FAILURE_MARKER,
+    )
+    parser.add_argument(
+        "--url-policy",
+        choices=config.URL_POLICIES,
+        default=os.environ.get(ENV_PREFIX + "URL_POLICY", config.URL_POLICY_ALLOW_LOOPBACK),
+        help="hosts reference-image URLs and callbacks may reach [env OMNI_SERVER_URL_POLICY]",
+    )
+    add("--public-url", "base URL of result image links (default http://HOST:PORT)", "")
+    add("--callback-max-attempts", "delivery attempts before giving up", 8, int)
+    add("--callback-retry-base", "first retry back-off in seconds (doubles)", 0.5, float)
+    return parser
+
+
+def settings_from_args(args: argparse.Namespace, port: int) -> ServerSettings:
+    host = str(args.host)
+    shown_host = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
+    if ":" in shown_host:
+        shown_host = f"[{shown_host}]"
+    if args.step_delay < 0:
+        raise ValueError("--step-delay must be >= 0")
+    if args.webhook_secret and not args.webhook_secret.startswith("whsec_"):
+        raise ValueError("--webhook-secret must have the form whsec_<base64>")
+    return ServerSettings(
+        host=host,
+        port=port,
+        database=Path(args.database),
+        users=config.parse_users(args.users),
+        api_keys=config.parse_api_keys(args.api_keys),
+        element_ids=config.parse_element_ids(args.element_ids),
+        webhook_secret=args.webhook_secret or None,
+        step_delay=args.step_delay,
+        failure_marker=args.failure_marker,
+        url_policy=args.url_policy,
+        public_url=(args.public_url or f"http://{shown_host}:{port}").rstrip("/"),
+        callback_max_attempts=max(1, args.callback_max_attempts),
+        callback_retry_base=max(0.0, args.callback_retry_base),
+    )
+
+
+def bind_socket(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.listen(2048)
+    sock.set_inheritable(True)
+    return sock
+
+
+def describe(settings: ServerSettings) -> str:
+    lines = [f"{LISTENING_PREFIX}{settings.public_url}"]
+    lines.append(f"  database: {settings.database}")
+    for access_key, secret in settings.users.items():
+        shown = secret if secret == config.DEV_SECRET_KEY else secret[:3] + "..."
+        lines.append(f"  user (JWT): access key {access_key}, secret key {shown}")
+    for api_key, access_key in settings.api_keys.items():
+        shown = api_key if api_key == config.DEV_API_KEY else api_key[:4] + "..."
+        lines.append(f"  API key: {shown} -> {access_key}")
+    ids = sorted(settings.element_ids)
+    lines.append(
+        f"  element library: {len(ids)} ids ({ids[0] if ids else '-'}..{ids[-1] if ids else '-'})"
+    )
+    lines.append(
+        f"  step delay {settings.step_delay:g} s; failure marker {settings.failure_marker!r}; "
+        f"callbacks {'signed' if settings.webhook_secret else 'unsigned'}; "
+        f"URL policy {settings.url_policy}"
+    )
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        sock = bind_socket(str(args.host), int(args.port))
+    except OSError as exc:
+        parser.error(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}")
+    try:
+        settings = settings_from_args(args, int(sock.getsockname()[1]))
+    except ValueError as exc:
+        parser.error(str(exc))
+    from reference_server.app import create_app
+
+    app = create_app(settings)
+    print(describe(settings), flush=True)
+    server = uvicorn.Server(
+        uvicorn.Config(app, log_level="warning", server_header=False, lifespan="on")
+    )
+    server.run(sockets=[sock])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,156 @@
+"""Start the reference server as a subprocess for tests, scripts and the conformance runner.
+
+>>> from reference_server.launcher import start_reference_server
+>>> with start_reference_server(step_delay=0.05) as server:  # doctest: +SKIP
+...     httpx.get(server.base_url + "/v1/images/omni-image", headers=...)
+
+The server listens on a free loopback port (port 0; it prints the real one). `restart()` starts
+it again on the same port with the same database; `kill()` is SIGKILL, as a crash would be.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+
+from reference_server.cli import LISTENING_PREFIX
+
+STARTUP_TIMEOUT = 30.0
+STOP_TIMEOUT = 10.0
+
+
+class ServerStartError(RuntimeError):
+    """The server process exited or did not answer in time; carries its output."""
+
+
+class RunningServer:
+    """A server subprocess: `.base_url`, `.process`, `.stop()`, `.restart()`, `.kill()`."""
+
+    def __init__(self, args: list[str], database: Path, env: Mapping[str, str] | None) -> None:
+        self.args = args
+        self.database = database
+        self.env = dict(env) if env is not None else None
+        self.output: list[str] = []
+        self.base_url = ""
+        self.port = 0
+        self.process: subprocess.Popen[str] = self._spawn(port=0)
+
+    def _spawn(self, port: int) -> subprocess.Popen[str]:
+        command = [sys.executable, "-m", "reference_server", "--port", str(port), *self.args]
+        env = {**os.environ, **(self.env or {}), "PYTHONUNBUFFERED": "1"}
+        process = subprocess.Popen(
+            command,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            env=env,
+        )
+        self.process = process
+        listening = threading.Event()
+        threading.Thread(target=self._pump, args=(process, listening), daemon=True).start()
+        deadline = time.monotonic() + STARTUP_TIMEOUT
+        if not listening.wait(STARTUP_TIMEOUT):
+            process.kill()
+            raise ServerStartError("reference server did not start:\n" + "".join(self.output))
+        while time.monotonic() < deadline:
+            try:
+                httpx.get(self.base_url + "/", timeout=2.0)
+                return process
+            except httpx.TransportError:
+                if process.poll() is not None:
+                    break
+                time.sleep(0.05)
+        process.kill()
+        raise ServerStartError("reference server did not answer:\n" + "".join(self.output))
+
+    def _pump(self, process: subprocess.Popen[str], listening: threading.Event) -> None:
+        assert process.stdout is not None
+        for line in process.stdout:
+            self.output.append(line)
+            if line.startswith(LISTENING_PREFIX):
+                self.base_url = line[len(LISTENING_PREFIX) :].strip()
+                self.port = int(self.base_url.rsplit(":", 1)[1])
+                listening.set()
+        listening.set()  # process ended: wake the waiter, which then sees no base_url
+
+    def stop(self) -> None:
+        """Graceful stop (SIGTERM), SIGKILL if it does not exit in time."""
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(STOP_TIMEOUT)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+    def kill(self) -> None:
+        """SIGKILL, like a crash: nothing gets to clean up."""
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+
+    def restart(self) -> None:
+        """Stop (if running) and start again on the same port with the same database."""
+        self.stop()
+        self._spawn(port=self.port)
+
+
+def _flag_args(options: Mapping[str, object]) -> list[str]:
+    args: list[str] = []
+    for name, value in options.items():
+        if value is None:
+            continue
+        text = str(value)
+        if isinstance(value, Mapping):
+            text = ",".join(f"{key}:{item}" for key, item in value.items())
+        elif isinstance(value, (list, tuple, set, frozenset)):
+            text = ",".join(str(item) for item in sorted(value))
+        args += [f"--{name.replace('_', '-')}", text]
+    return args
+
+
+@contextmanager
+def start_reference_server(
+    *,
+    database: str | Path | None = None,
+    users: Mapping[str, str] | str | None = None,
+    api_keys: Mapping[str, str] | str | None = None,
+    element_ids: Sequence[int] | str | None = None,
+    webhook_secret: str | None = None,
+    step_delay: float | None = None,
+    failure_marker: str | None = None,
+    url_policy: str | None = None,
+    extra_args: Sequence[str] = (),
+    env: Mapping[str, str] | None = None,
+) -> Iterator[RunningServer]:
+    """Run a reference server for the duration of the block (a temporary database by default)."""
+    with tempfile.TemporaryDirectory(prefix="omni-reference-") as scratch:
+        db = Path(database) if database is not None else Path(scratch) / "reference.sqlite3"
+        args = _flag_args(
+            {
+                "host": "127.0.0.1",
+                "database": db,
+                "users": users,
+                "api_keys": api_keys,
+                "element_ids": element_ids,
+                "webhook_secret": webhook_secret,
+                "step_delay": step_delay,
+                "failure_marker": failure_marker,
+                "url_policy": url_policy,
+            }
+        )
+        server = RunningServer([*args, *extra_args], db, env)
+        try:
+            yield server
+        finally:
+            server.stop()

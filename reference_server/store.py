@@ -1,0 +1,283 @@
+"""TaskStore: tasks and the callback outbox in one SQLite database (WAL).
+
+Every write commits before the caller answers, so an acknowledged task survives a crash of the
+process (WAL with synchronous=NORMAL: durable against process death; power loss may lose the last
+commits). Paging uses the (user, created_at DESC, task_id DESC) index; `external_task_id` is
+unique per user by index, so a race between two creates cannot give two tasks the same one.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS tasks (
+    task_id TEXT PRIMARY KEY,
+    user TEXT NOT NULL,
+    external_task_id TEXT,
+    status TEXT NOT NULL,
+    status_msg TEXT NOT NULL,
+    result_type TEXT NOT NULL,
+    result_count INTEGER NOT NULL,
+    width INTEGER NOT NULL,
+    height INTEGER NOT NULL,
+    pixels INTEGER NOT NULL,
+    watermark INTEGER NOT NULL,
+    callback_url TEXT,
+    fail_msg TEXT,
+    final_unit_deduction TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS tasks_by_user_newest ON tasks (user, created_at DESC, task_id DESC);
+CREATE UNIQUE INDEX IF NOT EXISTS tasks_external_id_per_user ON tasks (user, external_task_id)
+    WHERE external_task_id IS NOT NULL;
+CREATE INDEX IF NOT EXISTS tasks_in_flight ON tasks (status, updated_at)
+    WHERE status IN ('submitted', 'processing');
+CREATE TABLE IF NOT EXISTS callback_outbox (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    task_id TEXT NOT NULL,
+    url TEXT NOT NULL,
+    body BLOB NOT NULL,
+    state TEXT NOT NULL DEFAULT 'pending',
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at INTEGER NOT NULL,
+    last_error TEXT
+);
+CREATE INDEX IF NOT EXISTS outbox_pending ON callback_outbox (task_id, id)
+    WHERE state = 'pending';
+"""
+
+TASK_COLUMNS = (
+    "task_id, user, external_task_id, status, status_msg, result_type, result_count, width, "
+    "height, pixels, watermark, callback_url, fail_msg, final_unit_deduction, created_at, "
+    "updated_at"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class TaskRecord:
+    """One stored task: what was asked (geometry, count, watermark) and where it stands."""
+
+    task_id: str
+    user: str
+    external_task_id: str | None
+    status: str
+    status_msg: str
+    result_type: str
+    result_count: int
+    width: int
+    height: int
+    pixels: int
+    watermark: bool
+    callback_url: str | None
+    fail_msg: str | None
+    final_unit_deduction: str
+    created_at: int
+    updated_at: int
+
+    def as_row(self) -> tuple[object, ...]:
+        return (
+            self.task_id, self.user, self.external_task_id, self.status, self.status_msg,
+            self.result_type, self.result_count, self.width, self.height, self.pixels,
+            int(self.watermark), self.callback_url, self.fail_msg, self.final_unit_deduction,
+            self.created_at, self.updated_at,
+        )  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class PendingDelivery:
+    """One outbox row waiting to be POSTed."""
+
+    id: int
+    task_id: str
+    url: str
+    body: bytes
+    attempts: int
+
+
+class DuplicateExternalIdError(Exception):
+    """The user already has a task with this external_task_id (rule `external-task-id-unique`)."""
+
+
+def _record(row: tuple[object, ...]) -> TaskRecord:
+    values = list(row)
+    values[10] = bool(values[10])
+    return TaskRecord(*values)  # type: ignore[arg-type]
+
+
+class TaskStore:
+    """Thread-safe access to the tasks table and the callback outbox."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.Lock()
+        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.execute("PRAGMA busy_timeout=5000")
+        self._db.executescript(SCHEMA)
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    def max_task_id(self) -> str | None:
+        with self._lock:
+            row = self._db.execute("SELECT MAX(task_id) FROM tasks").fetchone()
+        return row[0] if row else None
+
+    def insert(self, task: TaskRecord) -> None:
+        """Store a new task; DuplicateExternalIdError when the user already used its external id."""
+        placeholders = ",".join("?" * 16)
+        with self._lock:
+            try:
+                self._db.execute(
+                    f"INSERT INTO tasks ({TASK_COLUMNS}) VALUES ({placeholders})", task.as_row()
+                )
+            except sqlite3.IntegrityError:
+                raise DuplicateExternalIdError(task.external_task_id) from None
+
+    def insert_many(self, tasks: Iterable[TaskRecord]) -> None:
+        """Bulk insert in one transaction (benchmark and test set-up)."""
+        placeholders = ",".join("?" * 16)
+        with self._lock:
+            self._db.execute("BEGIN")
+            self._db.executemany(
+                f"INSERT INTO tasks ({TASK_COLUMNS}) VALUES ({placeholders})",
+                (task.as_row() for task in tasks),
+            )
+            self._db.execute("COMMIT")
+
+    def external_id_taken(self, user: str, external_task_id: str) -> bool:
+        with self._lock:
+            row = self._db.execute(
+                "SELECT 1 FROM tasks WHERE user = ? AND external_task_id = ?",
+                (user, external_task_id),
+            ).fetchone()
+        return row is not None
+
+    def find(self, user: str, task_or_external_id: str) -> TaskRecord | None:
+        """The user's task by task_id, else by external_task_id (a task_id match wins)."""
+        with self._lock:
+            for column in ("task_id", "external_task_id"):
+                row = self._db.execute(
+                    f"SELECT {TASK_COLUMNS} FROM tasks WHERE user = ? AND {column} = ?",
+                    (user, task_or_external_id),
+                ).fetchone()
+                if row is not None:
+                    return _record(row)
+        return None
+
+    def get(self, task_id: str) -> TaskRecord | None:
+        with self._lock:
+            row = self._db.execute(
+                f"SELECT {TASK_COLUMNS} FROM tasks WHERE task_id = ?", (task_id,)
+            ).fetchone()
+        return _record(row) if row else None
+
+    def page(self, user: str, page_num: int, page_size: int) -> list[TaskRecord]:
+        """One page of the user's tasks, newest first (rule `list-newest-first`)."""
+        with self._lock:
+            rows = self._db.execute(
+                f"SELECT {TASK_COLUMNS} FROM tasks WHERE user = ? "
+                "ORDER BY created_at DESC, task_id DESC LIMIT ? OFFSET ?",
+                (user, page_size, (page_num - 1) * page_size),
+            ).fetchall()
+        return [_record(row) for row in rows]
+
+    def due(self, status: str, updated_before: int, limit: int) -> list[TaskRecord]:
+        """Tasks in `status` last updated before the given time (worker pick-up)."""
+        with self._lock:
+            rows = self._db.execute(
+                f"SELECT {TASK_COLUMNS} FROM tasks WHERE status = ? AND updated_at <= ? "
+                "ORDER BY updated_at LIMIT ?",
+                (status, updated_before, limit),
+            ).fetchall()
+        return [_record(row) for row in rows]
+
+    def advance(
+        self,
+        task: TaskRecord,
+        *,
+        new_status: str,
+        status_msg: str,
+        final_unit_deduction: str,
+        now_ms: int,
+        callback_body: Callable[[TaskRecord], bytes],
+    ) -> TaskRecord | None:
+        """Move a task forward (compare-and-set on status), enqueueing its callback atomically."""
+        updated = replace(
+            task,
+            status=new_status,
+            status_msg=status_msg,
+            final_unit_deduction=final_unit_deduction,
+            updated_at=max(now_ms, task.updated_at),
+        )
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                cursor = self._db.execute(
+                    "UPDATE tasks SET status = ?, status_msg = ?, final_unit_deduction = ?, "
+                    "updated_at = ? WHERE task_id = ? AND status = ?",
+                    (new_status, status_msg, final_unit_deduction, updated.updated_at,
+                     task.task_id, task.status),
+                )  # fmt: skip
+                if cursor.rowcount != 1:
+                    self._db.execute("ROLLBACK")
+                    return None
+                if task.callback_url:
+                    self._db.execute(
+                        "INSERT INTO callback_outbox (task_id, url, body, next_attempt_at) "
+                        "VALUES (?, ?, ?, ?)",
+                        (task.task_id, task.callback_url, callback_body(updated), now_ms),
+                    )
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+        return updated
+
+    def due_deliveries(self, now_ms: int, limit: int) -> list[PendingDelivery]:
+        """The oldest pending delivery of each task, if due (rule `callback-lifecycle-order`)."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT id, task_id, url, body, attempts FROM callback_outbox AS c "
+                "WHERE state = 'pending' AND next_attempt_at <= ? AND id = ("
+                "  SELECT MIN(id) FROM callback_outbox WHERE task_id = c.task_id "
+                "  AND state = 'pending') ORDER BY id LIMIT ?",
+                (now_ms, limit),
+            ).fetchall()
+        return [PendingDelivery(row[0], row[1], row[2], bytes(row[3]), row[4]) for row in rows]
+
+    def finish_delivery(
+        self, delivery_id: int, state: str, attempts: int, error: str | None
+    ) -> None:
+        """Record a delivery as `delivered` or `gave_up`."""
+        with self._lock:
+            self._db.execute(
+                "UPDATE callback_outbox SET state = ?, attempts = ?, last_error = ? WHERE id = ?",
+                (state, attempts, error, delivery_id),
+            )
+
+    def retry_delivery(self, delivery_id: int, attempts: int, next_at_ms: int, error: str) -> None:
+        with self._lock:
+            self._db.execute(
+                "UPDATE callback_outbox SET attempts = ?, next_attempt_at = ?, last_error = ? "
+                "WHERE id = ?",
+                (attempts, next_at_ms, error, delivery_id),
+            )
+
+    def deliveries(self, task_id: str) -> list[tuple[str, int, str | None]]:
+        """(state, attempts, last_error) of a task's deliveries, oldest first."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT state, attempts, last_error FROM callback_outbox WHERE task_id = ? "
+                "ORDER BY id",
+                (task_id,),
+            ).fetchall()
+        return [(row[0], row[1], row[2]) for row in rows]
