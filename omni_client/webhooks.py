@@ -76,7 +76,6 @@ class WebhookVerifier:
     """Verify Standard Webhooks signatures for one `whsec_` secret.
 
         >>> from standardwebhooks import Webhook
-    from standardwebhooks.webhooks import EmptyWebhookSecretError
         >>> secret = "whsec_" + base64.b64encode(b"0123456789abcdef0123456789abcdef").decode()
         >>> body = b'{"task_id": "1"}'
         >>> when = datetime.fromtimestamp(1_800_000_000, tz=UTC)
