@@ -1,0 +1,98 @@
+"""API-FACTS "Task object" lifecycle: forward-only statuses, failure messages, times, empty results."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from conformance.checks._cases import fixed_ratio
+from conformance.context import CheckContext
+from conformance.expect import fail
+from conformance.registry import conformance_check
+from conformance.tasks import TaskHistory, create_and_finish, expect_succeeded, status_order
+
+# A plausible epoch in milliseconds is within a day of our clock; seconds are 1000x smaller.
+CLOCK_TOLERANCE_MS = 24 * 3600 * 1000
+
+
+def plain_history(ctx: CheckContext) -> TaskHistory:
+    """One finished default task shared by the lifecycle checks (created once per run)."""
+    body = {"prompt": ctx.prompt("lifecycle"), "aspect_ratio": fixed_ratio(ctx)}
+    return ctx.shared("plain-history", lambda: create_and_finish(ctx, body, "a plain valid task"))
+
+
+def _check_forward(ctx: CheckContext, history: TaskHistory, case: str) -> None:
+    ranks = status_order(ctx)
+    statuses = history.statuses
+    if statuses[0] != "submitted":
+        fail(ctx, history.last_exchange, "a new task is submitted", case, f"create answered {statuses[0]!r}")
+    for before, after in zip(statuses, statuses[1:], strict=False):
+        if ranks[after] < ranks[before] or (ranks[after] == ranks[before] and after != before):
+            fail(ctx, history.last_exchange, "submitted -> processing -> succeed | failed, never back",
+                 case, f"statuses seen in order: {statuses}")
+
+
+@conformance_check("task-status-forward-only")
+def check_forward_only(ctx: CheckContext) -> None:
+    """Polled statuses start submitted, only move forward and end within --task-timeout."""
+    _check_forward(ctx, plain_history(ctx), "a plain valid task")
+    expect_succeeded(ctx, plain_history(ctx), "a plain valid task")
+    # Terminal is final: re-reading later gives the same status.
+    final = plain_history(ctx).final
+    time.sleep(0.3)
+    again = ctx.api.get(final["task_id"])
+    if (again.data or {}).get("task_status") != final["task_status"]:
+        fail(ctx, again, "a terminal status never changes", "re-read after the end")
+
+
+@conformance_check("failed-has-message", needs=("failure_prompt",))
+def check_failed_has_message(ctx: CheckContext) -> None:
+    """A task with --failure-prompt ends failed, with a non-empty task_status_msg and no results."""
+    prompt = ctx.config.failure_prompt or ""
+    history = create_and_finish(ctx, {"prompt": prompt, "aspect_ratio": fixed_ratio(ctx)}, "the failure prompt")
+    _check_forward(ctx, history, "the failure prompt")
+    final = history.final
+    case = f"prompt {prompt!r}"
+    if final["task_status"] != "failed":
+        fail(ctx, history.last_exchange, "the failure prompt makes the task end failed (--failure-prompt)", case)
+    if not final["task_status_msg"].strip():
+        fail(ctx, history.last_exchange, "failed carries a non-empty task_status_msg", case)
+    result = final["task_result"]
+    if result["images"] or result["series_images"]:
+        fail(ctx, history.last_exchange, "when failed, images and series_images are both empty", case)
+
+
+@conformance_check("times-in-milliseconds")
+def check_times(ctx: CheckContext) -> None:
+    """created_at/updated_at are epoch milliseconds, created_at fixed, updated_at >= created_at and monotone."""
+    history = plain_history(ctx)
+    now_ms = time.time() * 1000
+    created = history.snapshots[0]["created_at"]
+    previous_update = created
+    for snapshot in history.snapshots:
+        case = f"status {snapshot['task_status']}"
+        if abs(snapshot["created_at"] - now_ms) > CLOCK_TOLERANCE_MS:
+            fail(ctx, history.last_exchange, "created_at is Unix epoch milliseconds (within a day of now)", case,
+                 f"created_at {snapshot['created_at']} vs now {int(now_ms)} ms")
+        if snapshot["created_at"] != created:
+            fail(ctx, history.last_exchange, "created_at never changes", case,
+                 f"created_at {created} then {snapshot['created_at']}")
+        if snapshot["updated_at"] < previous_update:
+            fail(ctx, history.last_exchange, "updated_at >= created_at and never decreases", case,
+                 f"updated_at {snapshot['updated_at']} after {previous_update}")
+        previous_update = snapshot["updated_at"]
+
+
+@conformance_check("task-result-empty-until-succeed")
+def check_result_empty_until_succeed(ctx: CheckContext) -> None:
+    """Before succeed both result lists are empty; external_task_id is null when none was given."""
+    history = plain_history(ctx)
+    for snapshot in history.snapshots:
+        result: dict[str, Any] = snapshot["task_result"]
+        case = f"status {snapshot['task_status']}"
+        if snapshot["task_status"] != "succeed" and (result["images"] or result["series_images"]):
+            fail(ctx, history.last_exchange, "before succeed, images and series_images are empty", case,
+                 f"task_result {result}")
+        if snapshot["task_info"]["external_task_id"] is not None:
+            fail(ctx, history.last_exchange, "task_info.external_task_id is null when none was given", case,
+                 f"external_task_id {snapshot['task_info']['external_task_id']!r}")

@@ -1,0 +1,169 @@
+"""The suite's own loopback HTTP server: receives callbacks and serves reference images by URL.
+
+Threaded, bound to --callback-host (127.0.0.1 by default) on a free port. Callback URLs look like
+`http://HOST:PORT/callbacks/<token>`; image URLs `http://HOST:PORT/images/<name>`.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One callback POST as received: raw body, parsed JSON, headers, order and our answer."""
+
+    token: str
+    sequence: int
+    body: bytes
+    headers: dict[str, str]
+    answered: int
+    received_at: float
+
+    def json(self) -> Any:
+        """The body parsed as JSON, or None."""
+        try:
+            return json.loads(self.body)
+        except (ValueError, UnicodeDecodeError):
+            return None
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: _Server
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
+        """Silence the default stderr access log."""
+
+    def _answer(self, status: int, body: bytes = b"", content_type: str = "text/plain") -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def do_POST(self) -> None:
+        """Record a callback delivery; answer 500 while the token is told to fail."""
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        if not self.path.startswith("/callbacks/"):
+            self._answer(404)
+            return
+        token = self.path.removeprefix("/callbacks/")
+        status = self.server.owner.record(token, body, {k.lower(): v for k, v in self.headers.items()})
+        self._answer(status)
+
+    def do_GET(self) -> None:
+        """Serve a registered image (404 for anything else)."""
+        image = self.server.owner.image(self.path.removeprefix("/images/"))
+        if not self.path.startswith("/images/") or image is None:
+            self._answer(404, b"not found")
+            return
+        self._answer(200, image[0], image[1])
+
+    do_HEAD = do_GET
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    owner: Receiver
+
+
+class Receiver:
+    """Start with `start()` (or as a context manager); `stop()` shuts it down."""
+
+    def __init__(self, host: str = "127.0.0.1") -> None:
+        self.host = host
+        self._lock = threading.Condition()
+        self._deliveries: list[Delivery] = []
+        self._failures_left: dict[str, int] = {}
+        self._images: dict[str, tuple[bytes, str]] = {}
+        self._server: _Server | None = None
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> Receiver:
+        """Bind a free port and serve in a daemon thread."""
+        server = _Server((self.host, 0), _Handler)
+        server.owner = self
+        self._server = server
+        self._thread = threading.Thread(target=server.serve_forever, name="conformance-receiver", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving and close the socket."""
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+
+    def __enter__(self) -> Receiver:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    @property
+    def origin(self) -> str:
+        """`http://host:port` of the running server."""
+        if self._server is None:
+            raise RuntimeError("receiver not started")
+        port = self._server.server_address[1]
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{port}"
+
+    def callback_url(self, token: str, *, fail_first: int = 0) -> str:
+        """A callback URL for `token`; the first `fail_first` deliveries are answered 500."""
+        with self._lock:
+            self._failures_left[token] = fail_first
+        return f"{self.origin}/callbacks/{token}"
+
+    def image_url(self, name: str, data: bytes, content_type: str) -> str:
+        """Serve `data` at a fresh URL with the given content type."""
+        with self._lock:
+            self._images[name] = (data, content_type)
+        return f"{self.origin}/images/{name}"
+
+    def missing_image_url(self, name: str) -> str:
+        """A URL on the receiver that answers 404."""
+        return f"{self.origin}/images/missing-{name}"
+
+    def image(self, name: str) -> tuple[bytes, str] | None:
+        """The bytes and content type registered under name."""
+        with self._lock:
+            return self._images.get(name)
+
+    def record(self, token: str, body: bytes, headers: dict[str, str]) -> int:
+        """Store one delivery; returns the status to answer (500 while failures are left)."""
+        with self._lock:
+            left = self._failures_left.get(token, 0)
+            status = 500 if left > 0 else 200
+            if left > 0:
+                self._failures_left[token] = left - 1
+            delivery = Delivery(token, len(self._deliveries), body, headers, status, time.time())
+            self._deliveries.append(delivery)
+            self._lock.notify_all()
+        return status
+
+    def deliveries(self, token: str) -> list[Delivery]:
+        """Every delivery for token, in arrival order."""
+        with self._lock:
+            return [d for d in self._deliveries if d.token == token]
+
+    def wait_for(self, token: str, done: Callable[[list[Delivery]], bool], timeout: float) -> list[Delivery]:
+        """Block until `done(deliveries)` or the timeout; returns the deliveries either way."""
+        deadline = time.monotonic() + timeout
+        with self._lock:
+            while True:
+                current = [d for d in self._deliveries if d.token == token]
+                remaining = deadline - time.monotonic()
+                if done(current) or remaining <= 0:
+                    return current
+                self._lock.wait(min(remaining, 0.5))

@@ -1,0 +1,89 @@
+"""Checks registered by name: the spec's `x-rules` id they prove, or a documented contract-line id.
+
+>>> @conformance_check("references-total-max-10", needs=("element_ids",))  # doctest: +SKIP
+... def check_reference_total(ctx: CheckContext) -> None: ...
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from conformance.context import CheckContext
+
+CheckFunction = Callable[["CheckContext"], None]
+
+# Contract lines a check proves that have no `x-rules` entry (OpenAPI states them as schema, or they
+# are phases of the suite itself). A unit test asserts every registered id is here or in x-rules.
+CONTRACT_LINE_IDS: dict[str, str] = {
+    "schema-boundaries": "Create body: field types, ranges and enums (prompt 1..2500 code points, "
+    "n 1..9, series_amount 2..9 or auto, every aspect_ratio, model_name, resolution, result_type).",
+    "schema-defaults": "Create body defaults: model kling-image-o1, 1k, single, n 1, aspect_ratio auto "
+    "(1:1 without references), no watermark.",
+    "unknown-fields-ignored": "Unknown fields are ignored [decided].",
+    "list-paging-parameters": "List: pageNum integer 1..1000 default 1; pageSize integer 1..500 "
+    "default 30.",
+    "schemathesis-examples": "Schemathesis examples phase: the spec's examples against the server.",
+    "schemathesis-coverage": "Schemathesis coverage phase: boundary and negative values from the spec.",
+    "schemathesis-fuzzing": "Schemathesis fuzzing phase: random valid and invalid requests.",
+    "schemathesis-stateful": "Schemathesis stateful phase: create_task -> get_task via the spec's links.",
+}
+
+# Optional inputs a check may need, and the option that provides each (for skip reasons).
+NEEDS: dict[str, str] = {
+    "api_key": "--api-key",
+    "second_user": "--second-access-key and --second-secret-key",
+    "element_ids": "--element-ids",
+    "webhook_secret": "--webhook-secret",
+    "failure_prompt": "--failure-prompt",
+}
+
+
+@dataclass(frozen=True)
+class CheckSpec:
+    """One registered check: its rule id, the function, its topic and the optional inputs it needs."""
+
+    name: str
+    function: CheckFunction
+    topic: str
+    needs: tuple[str, ...]
+    description: str
+
+
+_REGISTRY: dict[str, CheckSpec] = {}
+
+
+def conformance_check(name: str, *, needs: tuple[str, ...] = ()) -> Callable[[CheckFunction], CheckFunction]:
+    """Register `function` as the check proving rule `name` (unique across the suite)."""
+    unknown = set(needs) - set(NEEDS)
+    if unknown:
+        raise ValueError(f"{name}: unknown needs {sorted(unknown)}")
+
+    def register(function: CheckFunction) -> CheckFunction:
+        if name in _REGISTRY:
+            raise ValueError(f"check {name!r} registered twice")
+        topic = function.__module__.rsplit(".", 1)[-1]
+        doc = (function.__doc__ or "").strip().splitlines()
+        _REGISTRY[name] = CheckSpec(name, function, topic, needs, doc[0] if doc else "")
+        return function
+
+    return register
+
+
+def all_checks() -> list[CheckSpec]:
+    """Every registered check, in the suite's run order (cheap request checks first)."""
+    import conformance.checks  # noqa: F401 - importing registers the checks
+
+    return list(_REGISTRY.values())
+
+
+def select_checks(only: tuple[str, ...], skip: tuple[str, ...]) -> list[CheckSpec]:
+    """The checks `--only`/`--skip` keep; ValueError names any id that is not registered."""
+    checks = all_checks()
+    known = {check.name for check in checks}
+    unknown = sorted((set(only) | set(skip)) - known)
+    if unknown:
+        raise ValueError(f"unknown check id(s): {', '.join(unknown)} (known: {', '.join(sorted(known))})")
+    return [c for c in checks if (not only or c.name in only) and c.name not in skip]

@@ -1,0 +1,39 @@
+"""The typed outcomes a check raises: a contract violation (fail) or a reason to skip."""
+
+from __future__ import annotations
+
+
+class Violation(Exception):  # noqa: N818 - the name says what it is: the server broke the contract
+    """The server broke a contract rule: what was sent, what came back, what the contract says.
+
+    >>> raise Violation("envelope", sent="GET /v1/images/omni-image", received="200 text/html",
+    ...                 documented="every response is application/json", curl="curl ...")
+    Traceback (most recent call last):
+    conformance.violation.Violation: [envelope] 200 text/html
+    """
+
+    def __init__(
+        self,
+        rule: str,
+        *,
+        sent: str,
+        received: str,
+        documented: str,
+        curl: str = "",
+        case: str = "",
+    ) -> None:
+        super().__init__(f"[{rule}] {received.splitlines()[0] if received else documented}")
+        self.rule = rule
+        self.sent = sent
+        self.received = received
+        self.documented = documented
+        self.curl = curl
+        self.case = case
+
+
+class SkipCheck(Exception):  # noqa: N818 - control flow, like pytest.skip
+    """The check cannot run against this target (e.g. an optional input is missing)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
