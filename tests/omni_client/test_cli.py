@@ -1,0 +1,177 @@
+"""Tests of the omni-image CLI: exit codes, clear errors, and runs against the reference server."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from PIL import Image
+
+from omni_client.cli import EXIT_FAILURE, EXIT_OK, EXIT_USAGE, build_parser, main
+from omni_spec import load_contract
+
+
+def test_choices_come_from_the_spec():
+    """--model, --resolution and --aspect-ratio offer exactly the spec's enums."""
+    contract = load_contract()
+    generate = build_parser()._subparsers._group_actions[0].choices["generate"]
+    choices = {action.dest: action.choices for action in generate._actions if action.choices}
+    assert tuple(choices["model"]) == contract.enum("ModelName")
+    assert tuple(choices["resolution"]) == contract.enum("Resolution")
+    assert tuple(choices["aspect_ratio"]) == contract.enum("AspectRatio")
+
+
+def test_bad_choice_is_usage_error(capsys):
+    """An unknown resolution exits 2 with argparse's message."""
+    with pytest.raises(SystemExit) as caught:
+        main(["generate", "--prompt", "p", "--resolution", "8k", "--out", "x"])
+    assert caught.value.code == EXIT_USAGE
+    assert "invalid choice" in capsys.readouterr().err
+
+
+def test_schema_violation_is_caught_before_sending(capsys, tmp_path):
+    """--n 10 breaks the spec's range: exit 2 naming the field, nothing sent (no server here)."""
+    code = main(
+        [
+            "generate",
+            "--prompt",
+            "p",
+            "--n",
+            "10",
+            "--out",
+            str(tmp_path),
+            "--base-url",
+            "http://127.0.0.1:1",
+        ]
+    )
+    err = capsys.readouterr().err
+    assert code == EXIT_USAGE
+    assert "n" in err and "maximum" in err
+    assert "Traceback" not in err
+
+
+def test_gif_reference_is_usage_error_naming_rule(capsys, tmp_path):
+    """A GIF --image exits 2 naming reference-image-format."""
+    gif = tmp_path / "a.gif"
+    Image.new("RGB", (400, 400)).save(gif, format="GIF")
+    code = main(["generate", "--prompt", "p", "--image", str(gif), "--out", str(tmp_path)])
+    assert code == EXIT_USAGE
+    assert "reference-image-format" in capsys.readouterr().err
+
+
+def test_unreachable_server_is_exit_2(capsys):
+    """A refused loopback connection exits 2 with 'cannot reach', no traceback."""
+    code = main(["list", "--base-url", "http://127.0.0.1:1"])
+    err = capsys.readouterr().err
+    assert code == EXIT_USAGE
+    assert "cannot reach http://127.0.0.1:1" in err
+    assert "Traceback" not in err
+
+
+def test_half_key_pair_is_usage_error(capsys, monkeypatch):
+    """--access-key without --secret-key exits 2."""
+    monkeypatch.delenv("KLING_SECRET_KEY", raising=False)
+    assert main(["list", "--access-key", "ak", "--base-url", "http://127.0.0.1:1"]) == EXIT_USAGE
+    assert "go together" in capsys.readouterr().err
+
+
+def test_generate_downloads_results(base_url, tmp_path, capsys):
+    """generate creates, waits and writes n files into --out; exit 0."""
+    out = tmp_path / "out"
+    code = main(
+        [
+            "generate",
+            "--prompt",
+            "three foxes",
+            "--n",
+            "3",
+            "--aspect-ratio",
+            "16:9",
+            "--out",
+            str(out),
+            "--poll",
+            "0.05",
+            "--json",
+        ]
+    )
+    assert code == EXIT_OK
+    report = json.loads(capsys.readouterr().out)
+    assert report["task"]["task_status"] == "succeed"
+    assert sorted(p.name for p in out.iterdir()) == sorted(
+        f.rsplit("/", 1)[-1] for f in report["files"]
+    )
+    assert len(report["files"]) == 3
+
+
+def test_generate_series_with_reference_image(base_url, tmp_path, capsys):
+    """--series with --image and the v3 model downloads a series; tables are printed."""
+    image = tmp_path / "ref.jpg"
+    Image.new("RGB", (600, 400), "teal").save(image, format="JPEG")
+    code = main(
+        [
+            "generate",
+            "--prompt",
+            "seasons of <<<image_1>>>",
+            "--image",
+            str(image),
+            "--model",
+            "kling-v3-omni",
+            "--series",
+            "2",
+            "--out",
+            str(tmp_path / "o"),
+            "--poll",
+            "0.05",
+        ]
+    )
+    assert code == EXIT_OK
+    assert "series_images" in capsys.readouterr().out
+    assert len(list((tmp_path / "o").iterdir())) == 2
+
+
+def test_generate_failed_task_is_exit_1(base_url, tmp_path, capsys):
+    """A task ending failed exits 1 with its task_status_msg."""
+    code = main(["generate", "--prompt", "x omni:fail", "--out", str(tmp_path), "--poll", "0.05"])
+    assert code == EXIT_FAILURE
+    assert "failed" in capsys.readouterr().err
+
+
+def test_get_and_list(base_url, tmp_path, capsys):
+    """get shows a task (by external id too) and list shows it; unknown id exits 1 with code 1203."""
+    assert (
+        main(
+            [
+                "generate",
+                "--prompt",
+                "kept",
+                "--external-task-id",
+                "cli-ext-1",
+                "--out",
+                str(tmp_path),
+                "--poll",
+                "0.05",
+                "--json",
+            ]
+        )
+        == EXIT_OK
+    )
+    task_id = json.loads(capsys.readouterr().out)["task"]["task_id"]
+    assert main(["get", "cli-ext-1", "--json"]) == EXIT_OK
+    assert json.loads(capsys.readouterr().out)["task_id"] == task_id
+    assert main(["list", "--page-size", "500"]) == EXIT_OK
+    assert task_id[:8] in capsys.readouterr().out
+    assert main(["get", "does-not-exist"]) == EXIT_FAILURE
+    err = capsys.readouterr().err
+    assert "1203" in err and load_contract().error_codes[1203].meaning in err
+
+
+def test_api_key_flag(base_url, capsys):
+    """--api-key authenticates with the plain key."""
+    assert main(["list", "--api-key", "omni-dev-api-key", "--json"]) == EXIT_OK
+    assert isinstance(json.loads(capsys.readouterr().out), list)
+
+
+def test_wrong_key_is_exit_1(base_url, capsys):
+    """A wrong API key is an authentication error, exit 1."""
+    assert main(["list", "--api-key", "wrong-key"]) == EXIT_FAILURE
+    assert "401" in capsys.readouterr().err
