@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from jsonschema.exceptions import best_match
 from omni_image_client import Client
 from omni_image_client.models import (
     AspectRatio,
@@ -144,13 +145,11 @@ def build_request(args: argparse.Namespace) -> CreateTaskRequest:
         body.result_type = ResultType.SERIES
         amount = args.series
         body.series_amount = SeriesAmountType1(amount) if isinstance(amount, str) else amount
-    problems = sorted(
-        load_contract().schema_validator("CreateTaskRequest").iter_errors(body.to_dict()),
-        key=lambda error: list(error.absolute_path),
-    )
-    if problems:
-        where = "/".join(str(part) for part in problems[0].absolute_path) or "body"
-        raise UsageError(f"invalid request ({where}): {_short(problems[0].message)}")
+    validator = load_contract().schema_validator("CreateTaskRequest")
+    problem = best_match(validator.iter_errors(body.to_dict()))
+    if problem is not None:
+        where = "/".join(str(part) for part in problem.absolute_path) or "body"
+        raise UsageError(f"invalid request ({where}): {_short(problem.message)}")
     return body
 
 

@@ -26,6 +26,7 @@ from collections.abc import Awaitable, Callable, Mapping, MutableMapping
 from datetime import UTC, datetime
 from typing import Any
 
+from jsonschema.exceptions import best_match
 from omni_image_client.models import Task
 from standardwebhooks import Webhook
 from standardwebhooks.webhooks import EmptyWebhookSecretError
@@ -62,27 +63,24 @@ def parse_task(body: bytes | str) -> Task:
         document = json.loads(body)
     except (ValueError, UnicodeDecodeError) as exc:
         raise CallbackPayloadError(f"body is not JSON: {exc}") from exc
-    errors = sorted(
-        load_contract().schema_validator("Task").iter_errors(document), key=lambda e: e.path
-    )
-    if errors:
-        first = errors[0]
-        where = "/".join(str(part) for part in first.absolute_path) or "body"
-        raise CallbackPayloadError(f"body is not a Task: {where}: {first.message}")
+    problem = best_match(load_contract().schema_validator("Task").iter_errors(document))
+    if problem is not None:
+        where = "/".join(str(part) for part in problem.absolute_path) or "body"
+        raise CallbackPayloadError(f"body is not a Task: {where}: {problem.message}")
     return Task.from_dict(document)
 
 
 class WebhookVerifier:
     """Verify Standard Webhooks signatures for one `whsec_` secret.
 
-        >>> from standardwebhooks import Webhook
-        >>> secret = "whsec_" + base64.b64encode(b"0123456789abcdef0123456789abcdef").decode()
-        >>> body = b'{"task_id": "1"}'
-        >>> when = datetime.fromtimestamp(1_800_000_000, tz=UTC)
-        >>> signature = Webhook(secret).sign("msg_1", when, body.decode())
-        >>> headers = {"webhook-id": "msg_1", "webhook-timestamp": "1800000000",
-        ...            "webhook-signature": f"v1,bm90IGl0 {signature}"}
-        >>> WebhookVerifier(secret, clock=lambda: 1_800_000_010).verify(body, headers)
+    >>> from standardwebhooks import Webhook
+    >>> secret = "whsec_" + base64.b64encode(b"0123456789abcdef0123456789abcdef").decode()
+    >>> body = b'{"task_id": "1"}'
+    >>> when = datetime.fromtimestamp(1_800_000_000, tz=UTC)
+    >>> signature = Webhook(secret).sign("msg_1", when, body.decode())
+    >>> headers = {"webhook-id": "msg_1", "webhook-timestamp": "1800000000",
+    ...            "webhook-signature": f"v1,bm90IGl0 {signature}"}
+    >>> WebhookVerifier(secret, clock=lambda: 1_800_000_010).verify(body, headers)
     """
 
     def __init__(

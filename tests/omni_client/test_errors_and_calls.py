@@ -111,8 +111,9 @@ def test_undocumented_status_is_unexpected_response():
 def test_body_off_the_spec_is_unexpected_response(response):
     """Non-JSON or envelope-less bodies raise UnexpectedResponseError, not KeyError."""
     client = _client(lambda request: response)
-    with pytest.raises(UnexpectedResponseError):
+    with pytest.raises(UnexpectedResponseError) as caught:
         calls.get_task(client, "x")
+    assert caught.value.status == response.status_code
 
 
 def test_error_is_an_omni_api_error():
