@@ -1,0 +1,102 @@
+"""Callbacks (outbox, order, retries, Standard Webhooks signatures) and restart survival."""
+
+from __future__ import annotations
+
+import json
+
+import httpx
+from standardwebhooks.webhooks import Webhook
+
+from reference_server.launcher import start_reference_server
+from tests.reference_server.helpers import (
+    API_KEYS,
+    PATH,
+    USERS,
+    WEBHOOK_SECRET,
+    bearer,
+    create,
+    receiver,
+    wait_terminal,
+    wait_until,
+)
+
+
+def test_callbacks_in_order_signed_and_equal_to_task(base_url):
+    """processing then succeed, each signed (verified with standardwebhooks), last body == GET data."""
+    with receiver() as (hook, url):
+        task_id = create(base_url, {"prompt": "x", "callback_url": url + "/hook"}).json()["data"][
+            "task_id"
+        ]
+        final = wait_terminal(base_url, task_id)
+        assert wait_until(lambda: len(hook.requests) >= 2)
+    statuses = [json.loads(body)["task_status"] for body in hook.bodies]
+    assert statuses == ["processing", "succeed"]
+    verifier = Webhook(WEBHOOK_SECRET)
+    for headers, body in hook.requests:
+        assert verifier.verify(body, headers)["task_id"] == task_id
+    assert json.loads(hook.bodies[-1]) == final
+
+
+def test_failed_terminal_is_delivered(base_url):
+    """A failed task's terminal status is delivered too."""
+    with receiver() as (hook, url):
+        create(base_url, {"prompt": "omni:fail", "callback_url": url})
+        assert wait_until(lambda: any(b'"failed"' in body for body in hook.bodies))
+
+
+def test_non_2xx_is_retried_in_order(base_url):
+    """500 and 404 answers are retried; the order processing -> succeed still holds."""
+    with receiver(statuses=[500, 404, 503]) as (hook, url):
+        create(base_url, {"prompt": "x", "callback_url": url})
+        assert wait_until(lambda: any(b'"succeed"' in body for body in hook.bodies))
+    statuses = [json.loads(body)["task_status"] for body in hook.bodies]
+    assert statuses[:4] == ["processing"] * 4 and statuses[-1] == "succeed"
+    ids = [headers["webhook-id"] for headers, _ in hook.requests]
+    assert len(set(ids[:4])) == 1  # retries of one delivery keep their webhook-id
+
+
+def test_restart_survival_tasks_and_pending_callbacks(tmp_path):
+    """Tasks in flight and undelivered callbacks finish after a crash (SIGKILL) and restart."""
+    with (
+        receiver(statuses=[500] * 1000) as (hook, url),
+        start_reference_server(
+            database=tmp_path / "db.sqlite3",
+            users=USERS,
+            api_keys=API_KEYS,
+            step_delay=1.0,
+            url_policy="loopback-only",
+            extra_args=["--callback-retry-base", "0.05", "--callback-max-attempts", "1000"],
+        ) as server,
+    ):
+        base = server.base_url
+        ids = [create(base, {"prompt": f"t{i}", "callback_url": url}).json()["data"]["task_id"]
+               for i in range(3)]  # fmt: skip
+        server.kill()
+        server.restart()
+        assert wait_until(lambda: len(hook.requests) >= 2)  # processing deliveries failing
+        server.kill()
+        hook.statuses.clear()  # the receiver recovers while the server is down
+        server.restart()
+        for task_id in ids:
+            assert wait_terminal(base, task_id)["task_status"] == "succeed"
+        assert wait_until(
+            lambda: {json.loads(b)["task_id"] for b in hook.bodies if b'"succeed"' in b} == set(ids)
+        )
+        listed = httpx.get(base + PATH, headers=bearer()).json()["data"]
+        assert {task["task_id"] for task in listed} == set(ids)
+    for task_id in ids:
+        statuses = [json.loads(b)["task_status"] for b in hook.bodies if task_id.encode() in b]
+        assert statuses.index("succeed") > max(
+            i for i, s in enumerate(statuses) if s == "processing"
+        )
+
+
+def test_graceful_restart_keeps_ids_increasing(tmp_path):
+    """After a restart new task ids sort after old ones (newest-first order holds)."""
+    with start_reference_server(database=tmp_path / "db.sqlite3", step_delay=0.05) as server:
+        first = create(server.base_url, {"prompt": "x"}).json()["data"]["task_id"]
+        server.restart()
+        second = create(server.base_url, {"prompt": "x"}).json()["data"]["task_id"]
+        assert second > first
+        listed = httpx.get(server.base_url + PATH, headers=bearer()).json()["data"]
+        assert [task["task_id"] for task in listed] == [second, first]
