@@ -1,1 +1,87 @@
-"""Schemathesis phases (examples, coverage, fuzzing, stateful) as four checks; see schemathesis_phase."""
+"""Schemathesis phases as checks: examples, coverage, fuzzing, stateful (see conformance.schemathesis_phase)."""
+
+from __future__ import annotations
+
+import re
+
+from omni_spec import spec_path
+
+from conformance.context import CheckContext
+from conformance.registry import conformance_check
+from conformance.violation import SkipCheck, Violation
+
+# What the contract says, per Schemathesis check, for the "contract says" line of a failure.
+DOCUMENTED = {
+    "not_a_server_error": "bad input never yields a 5xx (server error)",
+    "status_code_conformance": "only the statuses openapi.yaml documents for the operation",
+    "content_type_conformance": "every response body is application/json",
+    "response_schema_conformance": "the body matches the documented response schema (envelopes, Task, Error)",
+    "response_headers_conformance": "documented response headers match their schemas",
+    "negative_data_rejection": "a request the schema forbids is refused with a 4xx (400/1201 or 1200)",
+    "positive_data_acceptance": "a schema-valid request is accepted (or refused by a cross-field rule, 400)",
+    "ignored_auth": "without valid credentials the API answers 401",
+    "missing_required_header": "a missing required header is refused",
+    "use_after_free": "a resource is never served after deletion",
+    "ensure_resource_availability": "a created task is immediately available via get_task (link)",
+    "omni_method_not_supported": "an unsupported method is 404 with code 1202 [decided]",
+}
+JWT_SIGNATURE = re.compile(r"(Bearer [A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.)[A-Za-z0-9_-]+")
+
+
+def _redact(text: str) -> str:
+    return JWT_SIGNATURE.sub(r"\1<signature-redacted>", text)
+
+
+def _run(ctx: CheckContext, phase: str) -> None:
+    from conformance.schemathesis_phase import run_phase
+
+    assert ctx.api.tokens is not None
+    result = run_phase(
+        str(spec_path()),
+        ctx.config.base_url,
+        phase,
+        tokens=ctx.api.tokens,
+        seed=ctx.seed,
+        max_examples=ctx.config.max_examples,
+    )
+    if result.skipped_reason and not result.scenarios:
+        raise SkipCheck(f"Schemathesis skipped the {phase} phase: {result.skipped_reason}")
+    ctx.note(f"{result.scenarios} scenarios, {len(result.checks_run)} Schemathesis checks")
+    if result.failures:
+        first = result.failures[0]
+        others = "".join(f"\n- {f.check} on {f.operation}: {f.title}" for f in result.failures[1:10])
+        raise Violation(
+            ctx.rule,
+            sent=f"{first.operation} (Schemathesis {phase} phase, seed {ctx.seed})",
+            received=_redact(f"{first.title}\n{first.message}")
+            + (f"\n\n{len(result.failures) - 1} more distinct failure(s):{others}" if others else ""),
+            documented=DOCUMENTED.get(first.check, first.check),
+            curl=_redact(first.curl),
+            case=f"{first.check} on {first.operation}",
+        )
+    if result.errors:
+        raise RuntimeError(f"Schemathesis {phase} phase errors: " + "; ".join(result.errors[:3]))
+
+
+@conformance_check("schemathesis-examples")
+def check_examples(ctx: CheckContext) -> None:
+    """Schemathesis examples phase: the spec's own examples, all built-in checks."""
+    _run(ctx, "examples")
+
+
+@conformance_check("schemathesis-coverage")
+def check_coverage(ctx: CheckContext) -> None:
+    """Schemathesis coverage phase: boundaries, negative values, unexpected methods (404/1202)."""
+    _run(ctx, "coverage")
+
+
+@conformance_check("schemathesis-fuzzing")
+def check_fuzzing(ctx: CheckContext) -> None:
+    """Schemathesis fuzzing phase: --max-examples random valid and invalid requests per operation."""
+    _run(ctx, "fuzzing")
+
+
+@conformance_check("schemathesis-stateful")
+def check_stateful(ctx: CheckContext) -> None:
+    """Schemathesis stateful phase: create_task then get_task through the spec's links."""
+    _run(ctx, "stateful")

@@ -1,0 +1,160 @@
+"""Schemathesis 4.x phases driven from openapi.yaml, configured for our contract, mapped to Violations.
+
+Plain Schemathesis probes single-field bounds, response schemas and status codes. Configured here:
+- auth: a Schemathesis auth provider signing our HS256 JWT (re-signed well before it expires);
+- `unsupported_method` (expects 405) is replaced by `omni_method_not_supported` (404/1202 [decided]);
+- `allow_header_conformance` (405 + Allow) is off for the same reason;
+- `positive_data_acceptance` also accepts 400: schema-valid bodies can break a cross-field rule
+  (x-rules: references, image content, capability map), which the schema cannot express;
+- bounded by --max-examples and seeded by --seed (deterministic generation, no example database).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import schemathesis
+from schemathesis.engine import Status, events, from_schema
+from schemathesis.generation.meta import CoveragePhaseData, CoverageScenario
+
+from conformance.tokens import TokenSource
+
+PHASES = ("examples", "coverage", "fuzzing", "stateful")
+# Re-sign every 5 minutes: our tokens live 30 minutes, so a cached one never expires mid-run.
+REFRESH_SECONDS = 300
+IMPLICIT_METHODS = frozenset({"HEAD", "OPTIONS"})
+_active_tokens: dict[str, TokenSource] = {}
+_lock = threading.Lock()
+
+
+@dataclass(frozen=True)
+class PhaseFailure:
+    """One distinct failure Schemathesis reported: which check, on what, and how to reproduce it."""
+
+    check: str
+    operation: str
+    title: str
+    message: str
+    curl: str
+
+
+@dataclass(frozen=True)
+class PhaseRun:
+    """What one phase did: scenarios run, distinct failures, and engine-level errors."""
+
+    phase: str
+    scenarios: int
+    failures: list[PhaseFailure]
+    errors: list[str]
+    skipped_reason: str | None
+    checks_run: frozenset[str] = frozenset()
+
+
+@schemathesis.auth(refresh_interval=REFRESH_SECONDS)
+class OmniJwtAuth:
+    """Schemathesis auth provider: `Authorization: Bearer <HS256 JWT>` for the configured user."""
+
+    def get(self, case: Any, context: Any) -> str:
+        """Sign a fresh token (Schemathesis caches it for REFRESH_SECONDS)."""
+        with _lock:
+            source = _active_tokens.get("user")
+        return source.token() if source is not None else ""
+
+    def set(self, case: Any, data: str, context: Any) -> None:
+        """Put the token in the Authorization header unless the case deliberately removed it."""
+        case.headers = case.headers or {}
+        case.headers["Authorization"] = f"Bearer {data}"
+
+
+@schemathesis.check
+def omni_method_not_supported(ctx: Any, response: Any, case: Any) -> bool | None:
+    """API-FACTS: an unsupported method on a known path is 404 with code 1202, token or not [decided]."""
+    meta = case.meta
+    if meta is None or not isinstance(meta.phase.data, CoveragePhaseData):
+        return None
+    if meta.phase.data.scenario != CoverageScenario.UNSPECIFIED_HTTP_METHOD:
+        return None
+    method = str(response.request.method).upper()
+    if method in IMPLICIT_METHODS:
+        return None
+    try:
+        code = response.json().get("code")
+    except Exception:  # a non-JSON answer is itself the failure reported below
+        code = None
+    if response.status_code != 404 or code != 1202:
+        raise AssertionError(
+            f"Unsupported method {method} answered HTTP {response.status_code} code {code!r}; "
+            "the contract says 404 with code 1202 (method-not-supported)"
+        )
+    return True
+
+
+def phase_config(base_url: str, phase: str, *, seed: int, max_examples: int) -> schemathesis.Config:
+    """A Schemathesis config running only `phase` against base_url with our checks."""
+    phases = {name: {"enabled": name == phase} for name in PHASES}
+    return schemathesis.Config.from_dict(
+        {
+            "seed": seed,
+            "base-url": base_url,
+            "generation": {
+                "max-examples": max_examples,
+                "database": "none",
+                "deterministic": True,
+                "mode": "all",
+            },
+            "phases": phases,
+            "checks": {
+                "unsupported_method": {"enabled": False},
+                "allow_header_conformance": {"enabled": False},
+                "positive_data_acceptance": {"expected-statuses": ["2xx", "400", "401", "403", "404", "429"]},
+            },
+            "request-timeout": 30,
+            "suppress-health-check": ["all"],
+        }
+    )
+
+
+def _failures(event: events.ScenarioFinished) -> Iterator[PhaseFailure]:
+    for nodes in event.recorder.checks.values():
+        for node in nodes:
+            if node.status == Status.FAILURE and node.failure_info is not None:
+                failure = node.failure_info.failure
+                yield PhaseFailure(
+                    check=node.name,
+                    operation=str(failure.operation or event.label or ""),
+                    title=str(failure.title),
+                    message=str(failure.message),
+                    curl=node.failure_info.code_sample,
+                )
+
+
+def run_phase(
+    spec_path: str, base_url: str, phase: str, *, tokens: TokenSource, seed: int, max_examples: int
+) -> PhaseRun:
+    """Run one Schemathesis phase and collect its distinct failures (by check + operation + title)."""
+    with _lock:
+        _active_tokens["user"] = tokens
+    config = phase_config(base_url, phase, seed=seed, max_examples=max_examples)
+    schema = schemathesis.openapi.from_path(spec_path, config=config)
+    seen: dict[tuple[str, str, str], PhaseFailure] = {}
+    errors: list[str] = []
+    scenarios = 0
+    checks_run: set[str] = set()
+    skipped: str | None = None
+    for event in from_schema(schema).execute():
+        if isinstance(event, events.ScenarioFinished):
+            if event.status != Status.SKIP:
+                scenarios += 1
+            checks_run.update(node.name for nodes in event.recorder.checks.values() for node in nodes)
+            for failure in _failures(event):
+                seen.setdefault((failure.check, failure.operation, failure.title), failure)
+        elif isinstance(event, events.NonFatalError):
+            errors.append(f"{event.label}: {event.info.format() if hasattr(event.info, 'format') else event.value}")
+        elif isinstance(event, events.FatalError):
+            errors.append(f"fatal: {event.exception}")
+        elif isinstance(event, events.PhaseFinished) and event.phase.name.value == phase and event.phase.skip_reason:
+            skipped = str(event.phase.skip_reason)
+    return PhaseRun(phase, scenarios, list(seen.values()), errors, skipped, frozenset(checks_run))
