@@ -7,14 +7,14 @@ from collections.abc import Iterator
 
 import pytest
 
+from reference_server.launcher import RunningServer, start_reference_server
+
 WEBHOOK_SECRET = "whsec_" + base64.b64encode(b"omni-client-tests-webhook-secret").decode()
 
 
 @pytest.fixture(scope="session")
-def running_server() -> Iterator[object]:
+def running_server() -> Iterator[RunningServer]:
     """The reference server, signing callbacks with WEBHOOK_SECRET, reaching loopback only."""
-    from reference_server.launcher import start_reference_server
-
     with start_reference_server(
         step_delay=0.05, webhook_secret=WEBHOOK_SECRET, url_policy="loopback-only"
     ) as server:
@@ -22,9 +22,9 @@ def running_server() -> Iterator[object]:
 
 
 @pytest.fixture
-def base_url(running_server, monkeypatch) -> str:
+def base_url(running_server: RunningServer, monkeypatch: pytest.MonkeyPatch) -> str:
     """The server's base URL, also exported as OMNI_BASE_URL (keys from the defaults)."""
     for name in ("KLING_ACCESS_KEY", "KLING_SECRET_KEY", "KLING_API_KEY"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("OMNI_BASE_URL", running_server.base_url)
-    return running_server.base_url
+    return str(running_server.base_url)

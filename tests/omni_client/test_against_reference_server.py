@@ -5,10 +5,12 @@ from __future__ import annotations
 import asyncio
 import io
 import threading
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 import uvicorn
-from omni_image_client.models import CreateTaskRequest, TaskStatus, WatermarkInfo
+from omni_image_client.models import CreateTaskRequest, Task, TaskStatus, WatermarkInfo
 from PIL import Image
 
 from omni_client import (
@@ -33,7 +35,7 @@ from omni_spec import load_contract
 from tests.omni_client.conftest import WEBHOOK_SECRET
 
 
-def test_create_wait_download_with_jwt(base_url, tmp_path):
+def test_create_wait_download_with_jwt(base_url: str, tmp_path: Path) -> None:
     """A JWT-signed create ends succeed with n watermarked results that download as images."""
     client = connect()
     body = CreateTaskRequest(prompt="a red kite", n=2, watermark_info=WatermarkInfo(enabled=True))
@@ -56,14 +58,14 @@ def test_create_wait_download_with_jwt(base_url, tmp_path):
             assert opened.format in ("PNG", "JPEG")
 
 
-def test_api_key_auth_lists_own_tasks(base_url):
+def test_api_key_auth_lists_own_tasks(base_url: str) -> None:
     """The development API key maps to the development user and sees its tasks."""
     created = create_task(connect(), CreateTaskRequest(prompt="listed task"))
     listed = list_tasks(connect(api_key="omni-dev-api-key"), page_size=50)
     assert created.task_id in {task.task_id for task in listed}
 
 
-def test_errors_carry_spec_meanings(base_url):
+def test_errors_carry_spec_meanings(base_url: str) -> None:
     """Unknown task is NotFoundError 1203; a wrong secret is AuthenticationError; both with spec meanings."""
     meanings = load_contract().error_codes
     with pytest.raises(NotFoundError) as missing:
@@ -75,14 +77,14 @@ def test_errors_carry_spec_meanings(base_url):
     assert refused.value.meaning == meanings[refused.value.code].meaning
 
 
-def test_invalid_request_is_typed(base_url):
+def test_invalid_request_is_typed(base_url: str) -> None:
     """A body breaking a rule (n out of range) is InvalidRequestError with code 1201."""
     with pytest.raises(InvalidRequestError) as caught:
         create_task(connect(), CreateTaskRequest(prompt="too many", n=10))
     assert caught.value.code == 1201
 
 
-def test_failed_task_raises_with_message(base_url):
+def test_failed_task_raises_with_message(base_url: str) -> None:
     """A prompt with the failure marker ends failed; wait raises with task_status_msg."""
     task = create_task(connect(), CreateTaskRequest(prompt="please omni:fail"))
     with pytest.raises(TaskFailedError) as caught:
@@ -90,7 +92,7 @@ def test_failed_task_raises_with_message(base_url):
     assert caught.value.task_status_msg
 
 
-def test_wait_times_out(base_url):
+def test_wait_times_out(base_url: str) -> None:
     """A zero timeout raises TaskTimeoutError after a single poll of a running task."""
     client = connect()
     task = create_task(client, CreateTaskRequest(prompt="slow enough"))
@@ -102,7 +104,7 @@ def test_wait_times_out(base_url):
         assert get_task(client, task.task_id).task_status is TaskStatus.SUCCEED
 
 
-def test_reference_image_from_pillow_is_accepted(base_url):
+def test_reference_image_from_pillow_is_accepted(base_url: str) -> None:
     """An in-memory Pillow image becomes a Base64 reference the server accepts."""
     reference = image_reference(Image.new("RGB", (640, 360), "navy"))
     body = CreateTaskRequest(prompt="like <<<image_1>>>", image_list=[reference])
@@ -110,7 +112,7 @@ def test_reference_image_from_pillow_is_accepted(base_url):
     assert done.task_status is TaskStatus.SUCCEED
 
 
-def test_async_create_and_wait(base_url):
+def test_async_create_and_wait(base_url: str) -> None:
     """The async client creates and waits for a task."""
 
     async def run() -> TaskStatus:
@@ -122,13 +124,16 @@ def test_async_create_and_wait(base_url):
     assert asyncio.run(run()) is TaskStatus.SUCCEED
 
 
+CallbackFixture = tuple[str, list[Task], threading.Event]
+
+
 @pytest.fixture
-def callback_receiver():
+def callback_receiver() -> Iterator[CallbackFixture]:
     """A CallbackReceiver served by uvicorn on a loopback port in a thread."""
-    received = []
+    received: list[Task] = []
     arrived = threading.Event()
 
-    def on_task(task):
+    def on_task(task: Task) -> None:
         received.append(task)
         if task.task_status in (TaskStatus.SUCCEED, TaskStatus.FAILED):
             arrived.set()
@@ -145,7 +150,9 @@ def callback_receiver():
     thread.join(10)
 
 
-def test_signed_callbacks_are_verified_and_parsed(base_url, callback_receiver):
+def test_signed_callbacks_are_verified_and_parsed(
+    base_url: str, callback_receiver: CallbackFixture
+) -> None:
     """The server's signed deliveries pass verification and the terminal task arrives, in order."""
     url, received, arrived = callback_receiver
     task = create_task(connect(), CreateTaskRequest(prompt="call me back", callback_url=url))
@@ -156,7 +163,7 @@ def test_signed_callbacks_are_verified_and_parsed(base_url, callback_receiver):
     assert statuses == sorted(statuses, key=order.index)
 
 
-def test_pillow_jpeg_bytes_reference(base_url):
+def test_pillow_jpeg_bytes_reference(base_url: str) -> None:
     """JPEG bytes are sent as raw Base64 and accepted."""
     buffer = io.BytesIO()
     Image.new("RGB", (300, 750), "olive").save(buffer, format="JPEG")

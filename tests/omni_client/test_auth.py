@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import httpx
 import jwt
 import pytest
@@ -26,7 +28,7 @@ class FakeClock:
         return self.now
 
 
-def _claims(token: str) -> dict:
+def _claims(token: str) -> dict[str, Any]:
     """Verified signature, time claims not checked against the real clock."""
     return jwt.decode(
         token,
@@ -44,19 +46,19 @@ def _bearer(auth: httpx.Auth) -> str:
     return token
 
 
-def test_claims_follow_the_contract():
+def test_claims_follow_the_contract() -> None:
     """The payload is exactly {iss: AK, exp: now+1800, nbf: now-5}."""
     token = _bearer(KlingJWTAuth(DEV_ACCESS_KEY, DEV_SECRET_KEY, clock=FakeClock()))
     assert _claims(token) == {"iss": DEV_ACCESS_KEY, "exp": NOW + 1800, "nbf": NOW - 5}
 
 
-def test_header_is_hs256_jwt():
+def test_header_is_hs256_jwt() -> None:
     """The JOSE header is {"alg": "HS256", "typ": "JWT"}."""
     token = _bearer(KlingJWTAuth(DEV_ACCESS_KEY, DEV_SECRET_KEY, clock=FakeClock()))
     assert jwt.get_unverified_header(token) == {"alg": "HS256", "typ": "JWT"}
 
 
-def test_token_verifies_with_pyjwt_now():
+def test_token_verifies_with_pyjwt_now() -> None:
     """A token signed at the real time verifies with the secret, requiring iss, exp and nbf."""
     token = _bearer(KlingJWTAuth(DEV_ACCESS_KEY, DEV_SECRET_KEY))
     claims = jwt.decode(
@@ -69,14 +71,14 @@ def test_token_verifies_with_pyjwt_now():
     assert claims["iss"] == DEV_ACCESS_KEY
 
 
-def test_wrong_secret_does_not_verify():
+def test_wrong_secret_does_not_verify() -> None:
     """A token does not verify with another secret."""
     token = _bearer(KlingJWTAuth(DEV_ACCESS_KEY, DEV_SECRET_KEY))
     with pytest.raises(jwt.InvalidSignatureError):
         jwt.decode(token, "another-secret-of-sufficient-length", algorithms=["HS256"])
 
 
-def test_expiry_and_not_before_are_enforced_by_pyjwt():
+def test_expiry_and_not_before_are_enforced_by_pyjwt() -> None:
     """Under a frozen clock PyJWT rejects the token before nbf and after exp."""
     with freeze_time("2027-01-15 12:00:00") as frozen:
         token = _bearer(KlingJWTAuth(DEV_ACCESS_KEY, DEV_SECRET_KEY, lifetime=600))
@@ -90,7 +92,7 @@ def test_expiry_and_not_before_are_enforced_by_pyjwt():
             jwt.decode(token, DEV_SECRET_KEY, algorithms=["HS256"])
 
 
-def test_token_is_cached_until_the_refresh_margin():
+def test_token_is_cached_until_the_refresh_margin() -> None:
     """The same token is reused until `refresh_margin` before exp, then a new one is signed."""
     clock = FakeClock()
     auth = KlingJWTAuth(
@@ -105,7 +107,7 @@ def test_token_is_cached_until_the_refresh_margin():
     assert _claims(second)["exp"] == NOW + 1800 - 120 + 1800
 
 
-def test_refresh_with_freezegun_clock():
+def test_refresh_with_freezegun_clock() -> None:
     """With the default clock under freezegun, moving past the margin re-signs the token."""
     with freeze_time("2027-01-15 12:00:00") as frozen:
         auth = KlingJWTAuth(DEV_ACCESS_KEY, DEV_SECRET_KEY, lifetime=300, refresh_margin=60)
@@ -116,7 +118,7 @@ def test_refresh_with_freezegun_clock():
         assert _bearer(auth) != first
 
 
-def test_custom_lifetime_and_offset():
+def test_custom_lifetime_and_offset() -> None:
     """lifetime and not_before_offset are parameters, not constants."""
     auth = KlingJWTAuth(
         DEV_ACCESS_KEY,
@@ -139,25 +141,25 @@ def test_custom_lifetime_and_offset():
         ({"refresh_margin": 1800}, "refresh_margin"),
     ],
 )
-def test_bad_parameters_are_refused(kwargs, fragment):
+def test_bad_parameters_are_refused(kwargs: dict[str, Any], fragment: str) -> None:
     """Empty keys and a margin not below the lifetime are ValueErrors naming the parameter."""
     arguments = {"access_key": DEV_ACCESS_KEY, "secret_key": DEV_SECRET_KEY, **kwargs}
     with pytest.raises(ValueError, match=fragment):
         KlingJWTAuth(**arguments)
 
 
-def test_repr_hides_the_secret():
+def test_repr_hides_the_secret() -> None:
     """The secret key never appears in repr."""
     assert DEV_SECRET_KEY not in repr(KlingJWTAuth(DEV_ACCESS_KEY, DEV_SECRET_KEY))
     assert "omni-dev-api-key" not in repr(ApiKeyAuth("omni-dev-api-key"))
 
 
-def test_api_key_is_the_bearer_value():
+def test_api_key_is_the_bearer_value() -> None:
     """ApiKeyAuth sends `Bearer <key>` with one space."""
     assert _bearer(ApiKeyAuth("omni-dev-api-key")) == "omni-dev-api-key"
 
 
-def test_auth_works_with_async_client():
+def test_auth_works_with_async_client() -> None:
     """The same auth object signs requests of an httpx.AsyncClient."""
     import asyncio
 

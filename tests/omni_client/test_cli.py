@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from PIL import Image
@@ -11,17 +12,21 @@ from omni_client.cli import EXIT_FAILURE, EXIT_OK, EXIT_USAGE, build_parser, mai
 from omni_spec import load_contract
 
 
-def test_choices_come_from_the_spec():
-    """--model, --resolution and --aspect-ratio offer exactly the spec's enums."""
+def test_choices_come_from_the_spec() -> None:
+    """--model, --resolution and --aspect-ratio accept every value of the spec's enums."""
     contract = load_contract()
-    generate = build_parser()._subparsers._group_actions[0].choices["generate"]
-    choices = {action.dest: action.choices for action in generate._actions if action.choices}
-    assert tuple(choices["model"]) == contract.enum("ModelName")
-    assert tuple(choices["resolution"]) == contract.enum("Resolution")
-    assert tuple(choices["aspect_ratio"]) == contract.enum("AspectRatio")
+    parser = build_parser()
+    for flag, schema in (
+        ("--model", "ModelName"),
+        ("--resolution", "Resolution"),
+        ("--aspect-ratio", "AspectRatio"),
+    ):
+        for value in contract.enum(schema):
+            args = parser.parse_args(["generate", "--prompt", "p", flag, value, "--out", "x"])
+            assert getattr(args, flag[2:].replace("-", "_")) == value
 
 
-def test_bad_choice_is_usage_error(capsys):
+def test_bad_choice_is_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
     """An unknown resolution exits 2 with argparse's message."""
     with pytest.raises(SystemExit) as caught:
         main(["generate", "--prompt", "p", "--resolution", "8k", "--out", "x"])
@@ -29,7 +34,9 @@ def test_bad_choice_is_usage_error(capsys):
     assert "invalid choice" in capsys.readouterr().err
 
 
-def test_schema_violation_is_caught_before_sending(capsys, tmp_path):
+def test_schema_violation_is_caught_before_sending(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     """--n 10 breaks the spec's range: exit 2 naming the field, nothing sent (no server here)."""
     code = main(
         [
@@ -50,7 +57,9 @@ def test_schema_violation_is_caught_before_sending(capsys, tmp_path):
     assert "Traceback" not in err
 
 
-def test_gif_reference_is_usage_error_naming_rule(capsys, tmp_path):
+def test_gif_reference_is_usage_error_naming_rule(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     """A GIF --image exits 2 naming reference-image-format."""
     gif = tmp_path / "a.gif"
     Image.new("RGB", (400, 400)).save(gif, format="GIF")
@@ -59,7 +68,7 @@ def test_gif_reference_is_usage_error_naming_rule(capsys, tmp_path):
     assert "reference-image-format" in capsys.readouterr().err
 
 
-def test_unreachable_server_is_exit_2(capsys):
+def test_unreachable_server_is_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
     """A refused loopback connection exits 2 with 'cannot reach', no traceback."""
     code = main(["list", "--base-url", "http://127.0.0.1:1"])
     err = capsys.readouterr().err
@@ -68,14 +77,18 @@ def test_unreachable_server_is_exit_2(capsys):
     assert "Traceback" not in err
 
 
-def test_half_key_pair_is_usage_error(capsys, monkeypatch):
+def test_half_key_pair_is_usage_error(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     """--access-key without --secret-key exits 2."""
     monkeypatch.delenv("KLING_SECRET_KEY", raising=False)
     assert main(["list", "--access-key", "ak", "--base-url", "http://127.0.0.1:1"]) == EXIT_USAGE
     assert "go together" in capsys.readouterr().err
 
 
-def test_generate_downloads_results(base_url, tmp_path, capsys):
+def test_generate_downloads_results(
+    base_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """generate creates, waits and writes n files into --out; exit 0."""
     out = tmp_path / "out"
     code = main(
@@ -103,7 +116,9 @@ def test_generate_downloads_results(base_url, tmp_path, capsys):
     assert len(report["files"]) == 3
 
 
-def test_generate_series_with_reference_image(base_url, tmp_path, capsys):
+def test_generate_series_with_reference_image(
+    base_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """--series with --image and the v3 model downloads a series; tables are printed."""
     image = tmp_path / "ref.jpg"
     Image.new("RGB", (600, 400), "teal").save(image, format="JPEG")
@@ -129,14 +144,16 @@ def test_generate_series_with_reference_image(base_url, tmp_path, capsys):
     assert len(list((tmp_path / "o").iterdir())) == 2
 
 
-def test_generate_failed_task_is_exit_1(base_url, tmp_path, capsys):
+def test_generate_failed_task_is_exit_1(
+    base_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """A task ending failed exits 1 with its task_status_msg."""
     code = main(["generate", "--prompt", "x omni:fail", "--out", str(tmp_path), "--poll", "0.05"])
     assert code == EXIT_FAILURE
     assert "failed" in capsys.readouterr().err
 
 
-def test_get_and_list(base_url, tmp_path, capsys):
+def test_get_and_list(base_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """get shows a task (by external id too) and list shows it; unknown id exits 1 with code 1203."""
     assert (
         main(
@@ -165,13 +182,13 @@ def test_get_and_list(base_url, tmp_path, capsys):
     assert "1203" in err and load_contract().error_codes[1203].meaning in err
 
 
-def test_api_key_flag(base_url, capsys):
+def test_api_key_flag(base_url: str, capsys: pytest.CaptureFixture[str]) -> None:
     """--api-key authenticates with the plain key."""
     assert main(["list", "--api-key", "omni-dev-api-key", "--json"]) == EXIT_OK
     assert isinstance(json.loads(capsys.readouterr().out), list)
 
 
-def test_wrong_key_is_exit_1(base_url, capsys):
+def test_wrong_key_is_exit_1(base_url: str, capsys: pytest.CaptureFixture[str]) -> None:
     """A wrong API key is an authentication error, exit 1."""
     assert main(["list", "--api-key", "wrong-key"]) == EXIT_FAILURE
     assert "401" in capsys.readouterr().err

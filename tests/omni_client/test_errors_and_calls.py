@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 
 import httpx
 import pytest
+from omni_image_client import Client
 from omni_image_client.models import CreateTaskRequest, TaskStatus
 
 from omni_client import calls
@@ -24,11 +26,11 @@ from omni_spec import load_contract
 from tests.omni_client.canned import envelope, error_body, task_dict
 
 
-def _client(handler):
+def _client(handler: Callable[[httpx.Request], httpx.Response]) -> Client:
     return connect(base_url="http://127.0.0.1:8000", transport=httpx.MockTransport(handler))
 
 
-def test_create_returns_typed_task():
+def test_create_returns_typed_task() -> None:
     """A 200 envelope becomes the generated Task model."""
     client = _client(lambda request: httpx.Response(200, json=envelope(task_dict())))
     task = calls.create_task(client, CreateTaskRequest(prompt="a cat"))
@@ -36,7 +38,7 @@ def test_create_returns_typed_task():
     assert task.task_id == "860912345678901234"
 
 
-def test_list_returns_tasks_and_omits_unset_paging():
+def test_list_returns_tasks_and_omits_unset_paging() -> None:
     """list_tasks returns a list of Task; unset paging leaves the query out (spec defaults)."""
     seen: list[httpx.URL] = []
 
@@ -61,7 +63,9 @@ def test_list_returns_tasks_and_omits_unset_paging():
         (503, 5001, ServerError),
     ],
 )
-def test_error_envelope_maps_to_typed_error_with_spec_meaning(status, code, cls):
+def test_error_envelope_maps_to_typed_error_with_spec_meaning(
+    status: int, code: int, cls: type[OmniApiError]
+) -> None:
     """An error envelope raises the status family's class carrying the x-error-codes meaning."""
     client = _client(
         lambda request: httpx.Response(status, json=error_body(code, "said the server"))
@@ -75,14 +79,14 @@ def test_error_envelope_maps_to_typed_error_with_spec_meaning(status, code, cls)
     assert error.meaning in str(error)
 
 
-def test_unknown_code_still_maps():
+def test_unknown_code_still_maps() -> None:
     """A code the spec does not list keeps its number and says it is not listed."""
     error = api_error(400, 4242, "new", None)
     assert isinstance(error, InvalidRequestError)
     assert "not listed" in error.meaning
 
 
-def test_retryable_reads_meanings_from_spec():
+def test_retryable_reads_meanings_from_spec() -> None:
     """Rate/concurrency limits and 5xx are retryable; arrears and auth are not."""
     assert api_error(429, 1302, "m", None).retryable
     assert api_error(429, 1303, "m", None).retryable
@@ -91,7 +95,7 @@ def test_retryable_reads_meanings_from_spec():
     assert not api_error(401, 1004, "m", None).retryable
 
 
-def test_undocumented_status_is_unexpected_response():
+def test_undocumented_status_is_unexpected_response() -> None:
     """A status the spec does not document raises UnexpectedResponseError with the status."""
     client = _client(lambda request: httpx.Response(418, text="teapot"))
     with pytest.raises(UnexpectedResponseError) as caught:
@@ -108,7 +112,7 @@ def test_undocumented_status_is_unexpected_response():
         httpx.Response(404, json={"detail": "nope"}),
     ],
 )
-def test_body_off_the_spec_is_unexpected_response(response):
+def test_body_off_the_spec_is_unexpected_response(response: httpx.Response) -> None:
     """Non-JSON or envelope-less bodies raise UnexpectedResponseError, not KeyError."""
     client = _client(lambda request: response)
     with pytest.raises(UnexpectedResponseError) as caught:
@@ -116,12 +120,12 @@ def test_body_off_the_spec_is_unexpected_response(response):
     assert caught.value.status == response.status_code
 
 
-def test_error_is_an_omni_api_error():
+def test_error_is_an_omni_api_error() -> None:
     """Every family class is an OmniApiError."""
     assert issubclass(RateLimitError, OmniApiError)
 
 
-def test_async_calls_return_typed_tasks_and_raise():
+def test_async_calls_return_typed_tasks_and_raise() -> None:
     """The async wrappers behave like the sync ones."""
 
     async def handler(request: httpx.Request) -> httpx.Response:

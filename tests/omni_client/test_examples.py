@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from reference_server.launcher import RunningServer
+
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"
 BLOCK = re.compile(r"<!-- example: (?P<path>\S+) -->\n```[a-z]*\n(?P<code>.*?)```", re.DOTALL)
@@ -29,7 +31,7 @@ def readme_blocks() -> dict[str, str]:
     return {match["path"]: match["code"] for match in BLOCK.finditer(text)}
 
 
-def test_readme_blocks_equal_example_files():
+def test_readme_blocks_equal_example_files() -> None:
     """Every README example block is verbatim the example file it names."""
     blocks = readme_blocks()
     assert blocks, "no example blocks in README.md"
@@ -37,7 +39,7 @@ def test_readme_blocks_equal_example_files():
         assert (ROOT / path).read_text(encoding="utf-8") == code, path
 
 
-def test_every_client_example_is_in_the_readme():
+def test_every_client_example_is_in_the_readme() -> None:
     """Each examples/client_* file appears in the README, and each has an expected output."""
     files = {f"examples/{path.name}" for path in EXAMPLES.glob("client_*")}
     assert files == set(readme_blocks())
@@ -45,7 +47,9 @@ def test_every_client_example_is_in_the_readme():
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED_OUTPUT))
-def test_example_runs_against_reference_server(name, running_server, tmp_path):
+def test_example_runs_against_reference_server(
+    name: str, running_server: RunningServer, tmp_path: Path
+) -> None:
     """The example exits 0 against the reference server and prints what it promises."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("KLING_")}
     env["OMNI_BASE_URL"] = running_server.base_url

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import httpx
 import pytest
 
@@ -16,7 +18,7 @@ from omni_client.factory import (
 )
 
 
-def test_defaults_are_local_server_with_dev_keys():
+def test_defaults_are_local_server_with_dev_keys() -> None:
     """With nothing set: the local reference server and the development key pair."""
     settings = resolve_settings(env={})
     assert settings.base_url == DEFAULT_BASE_URL == "http://127.0.0.1:8000"
@@ -24,7 +26,7 @@ def test_defaults_are_local_server_with_dev_keys():
     assert isinstance(settings.auth(), KlingJWTAuth)
 
 
-def test_environment_is_used():
+def test_environment_is_used() -> None:
     """OMNI_BASE_URL and KLING_ACCESS_KEY/KLING_SECRET_KEY come from the environment."""
     env = {
         "OMNI_BASE_URL": "http://127.0.0.1:9999",
@@ -39,7 +41,7 @@ def test_environment_is_used():
     )
 
 
-def test_arguments_win_over_environment():
+def test_arguments_win_over_environment() -> None:
     """Explicit arguments take precedence over the environment."""
     env = {"OMNI_BASE_URL": "http://127.0.0.1:9999", "KLING_API_KEY": "env-key"}
     settings = resolve_settings(base_url="http://127.0.0.1:1", api_key="arg-key", env=env)
@@ -47,7 +49,7 @@ def test_arguments_win_over_environment():
     assert isinstance(settings.auth(), ApiKeyAuth)
 
 
-def test_api_key_from_environment():
+def test_api_key_from_environment() -> None:
     """KLING_API_KEY alone selects API key auth."""
     assert resolve_settings(env={"KLING_API_KEY": "k"}).api_key == "k"
 
@@ -60,13 +62,15 @@ def test_api_key_from_environment():
         ({"api_key": "k", "access_key": "ak", "secret_key": "sk"}, {}),
     ],
 )
-def test_incomplete_or_conflicting_credentials_are_refused(kwargs, env):
+def test_incomplete_or_conflicting_credentials_are_refused(
+    kwargs: dict[str, Any], env: dict[str, str]
+) -> None:
     """Half a key pair, or a key pair and an API key, is a ConfigurationError."""
     with pytest.raises(ConfigurationError):
         resolve_settings(env=env, **kwargs)
 
 
-def test_connect_sends_signed_requests_to_base_url(monkeypatch):
+def test_connect_sends_signed_requests_to_base_url(monkeypatch: pytest.MonkeyPatch) -> None:
     """connect() gives a Client whose requests carry a bearer JWT to the chosen base URL."""
     for name in ("OMNI_BASE_URL", "KLING_ACCESS_KEY", "KLING_SECRET_KEY", "KLING_API_KEY"):
         monkeypatch.delenv(name, raising=False)

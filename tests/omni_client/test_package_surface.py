@@ -23,7 +23,7 @@ PROJECT_PACKAGES = {
 }
 
 
-def test_all_is_sorted_and_importable():
+def test_all_is_sorted_and_importable() -> None:
     """__all__ is explicitly sorted and every name in it exists."""
     assert omni_client.__all__ == sorted(omni_client.__all__)
     for name in omni_client.__all__:
@@ -32,7 +32,7 @@ def test_all_is_sorted_and_importable():
 
 @pytest.mark.filterwarnings("ignore::jwt.InsecureKeyLengthWarning")
 @pytest.mark.parametrize("module_name", MODULES)
-def test_doctests_pass(module_name):
+def test_doctests_pass(module_name: str) -> None:
     """The runnable examples in docstrings pass."""
     module = importlib.import_module(f"omni_client.{module_name}")
     result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
@@ -40,7 +40,7 @@ def test_doctests_pass(module_name):
 
 
 @pytest.mark.parametrize("module_name", MODULES)
-def test_layering(module_name):
+def test_layering(module_name: str) -> None:
     """omni_client imports only omni_spec and omni_image_client among the project's packages."""
     source = Path(omni_client.__path__[0], f"{module_name}.py").read_text(encoding="utf-8")
     imported = set()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import io
+from pathlib import Path
 
 import pytest
 from PIL import Image
@@ -29,7 +30,7 @@ def encoded(width: int, height: int, fmt: str = "PNG", mode: str = "RGB") -> byt
 
 
 @pytest.mark.parametrize(("width", "height"), [(300, 300), (750, 300), (300, 750), (1024, 1024)])
-def test_boundary_sizes_pass(width, height):
+def test_boundary_sizes_pass(width: int, height: int) -> None:
     """300x300, 750x300 and 300x750 are inside the rules (inclusive bounds)."""
     facts = inspect_bytes(encoded(width, height))
     assert (facts.width, facts.height, facts.format) == (width, height, "PNG")
@@ -44,7 +45,7 @@ def test_boundary_sizes_pass(width, height):
         (300, 751, "reference-image-aspect-ratio"),
     ],
 )
-def test_boundary_sizes_fail_naming_the_rule(width, height, rule_id):
+def test_boundary_sizes_fail_naming_the_rule(width: int, height: int, rule_id: str) -> None:
     """299x300 breaks min-side and 751x300 breaks the ratio; the error names the rule id."""
     with pytest.raises(ReferenceImageError) as caught:
         inspect_bytes(encoded(width, height))
@@ -53,7 +54,7 @@ def test_boundary_sizes_fail_naming_the_rule(width, height, rule_id):
 
 
 @pytest.mark.parametrize("fmt", ["GIF", "BMP", "WEBP"])
-def test_other_formats_are_rejected(fmt):
+def test_other_formats_are_rejected(fmt: str) -> None:
     """GIF (and other non JPEG/PNG formats) break reference-image-format."""
     with pytest.raises(ReferenceImageError) as caught:
         inspect_bytes(encoded(400, 400, fmt))
@@ -61,14 +62,14 @@ def test_other_formats_are_rejected(fmt):
     assert fmt in str(caught.value)
 
 
-def test_not_an_image_is_rejected():
+def test_not_an_image_is_rejected() -> None:
     """Bytes that are no image at all break reference-image-format."""
     with pytest.raises(ReferenceImageError) as caught:
         inspect_bytes(b"hello, not an image")
     assert caught.value.rule_id == "reference-image-format"
 
 
-def test_over_max_bytes_is_rejected_and_exactly_max_passes():
+def test_over_max_bytes_is_rejected_and_exactly_max_passes() -> None:
     """A PNG padded to max_bytes + 1 is rejected; padded to exactly max_bytes it passes."""
     png = encoded(300, 300)
     inspect_bytes(png + b"\0" * (MAX_BYTES - len(png)))
@@ -77,7 +78,7 @@ def test_over_max_bytes_is_rejected_and_exactly_max_passes():
     assert caught.value.rule_id == "reference-image-max-bytes"
 
 
-def test_file_over_max_bytes_is_rejected_by_size(tmp_path):
+def test_file_over_max_bytes_is_rejected_by_size(tmp_path: Path) -> None:
     """A file over max_bytes is rejected from its size on disk."""
     path = tmp_path / "big.png"
     with path.open("wb") as handle:
@@ -88,7 +89,7 @@ def test_file_over_max_bytes_is_rejected_by_size(tmp_path):
     assert caught.value.rule_id == "reference-image-max-bytes"
 
 
-def test_format_is_judged_by_content_not_name(tmp_path):
+def test_format_is_judged_by_content_not_name(tmp_path: Path) -> None:
     """A JPEG named .png is accepted as JPEG; a GIF named .jpg is rejected."""
     jpeg_named_png = tmp_path / "photo.png"
     jpeg_named_png.write_bytes(encoded(400, 300, "JPEG"))
@@ -99,7 +100,7 @@ def test_format_is_judged_by_content_not_name(tmp_path):
         inspect_file(gif_named_jpg)
 
 
-def test_only_the_header_is_read(tmp_path):
+def test_only_the_header_is_read(tmp_path: Path) -> None:
     """A PNG cut off after its header still gives its dimensions: pixels are not decoded."""
     path = tmp_path / "cut.png"
     path.write_bytes(encoded(2000, 1000)[:64])
@@ -107,13 +108,13 @@ def test_only_the_header_is_read(tmp_path):
     assert (facts.width, facts.height) == (2000, 1000)
 
 
-def test_missing_file_is_a_clear_error(tmp_path):
+def test_missing_file_is_a_clear_error(tmp_path: Path) -> None:
     """A path that does not exist is a ReferenceImageError naming the path."""
     with pytest.raises(ReferenceImageError, match="no such file"):
         image_reference(tmp_path / "nope.png")
 
 
-def test_reference_is_raw_base64_of_the_bytes(tmp_path):
+def test_reference_is_raw_base64_of_the_bytes(tmp_path: Path) -> None:
     """Paths (str and Path) and bytes become raw Base64 of the exact bytes, no data: prefix."""
     data = encoded(400, 300, "JPEG")
     path = tmp_path / "a.jpg"
@@ -124,7 +125,7 @@ def test_reference_is_raw_base64_of_the_bytes(tmp_path):
         assert base64.b64decode(image, validate=True) == data
 
 
-def test_pillow_images_are_encoded_and_checked():
+def test_pillow_images_are_encoded_and_checked() -> None:
     """A Pillow image becomes PNG (or JPEG when it came from one) and is checked too."""
     png = base64.b64decode(image_reference(Image.new("RGBA", (500, 400))).image)
     assert png.startswith(b"\x89PNG")
@@ -135,19 +136,19 @@ def test_pillow_images_are_encoded_and_checked():
 
 
 @pytest.mark.parametrize("url", ["https://example.com/a.png", "HTTP://example.com/b.jpg"])
-def test_urls_pass_through(url):
+def test_urls_pass_through(url: str) -> None:
     """http(s) URLs are sent as they are, without being fetched."""
     assert image_reference(url).image == url
 
 
-def test_image_list_keeps_order():
+def test_image_list_keeps_order() -> None:
     """image_list maps each source in order."""
     references = image_list("https://example.com/1.png", encoded(300, 300))
     assert references[0].image == "https://example.com/1.png"
     assert base64.b64decode(references[1].image).startswith(b"\x89PNG")
 
 
-def test_reference_count_limit_from_spec():
+def test_reference_count_limit_from_spec() -> None:
     """Images plus elements up to max_total pass, one more fails with the rule id."""
     max_total = load_contract().rule("references-total-max-10").params["max_total"]
     check_reference_count(max_total - 1, 1)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
+from typing import Any
 
 import httpx
 import pytest
@@ -32,7 +34,7 @@ class FakeTime:
         self.sleep(seconds)
 
 
-def _sequence(*responses: httpx.Response):
+def _sequence(*responses: httpx.Response) -> Callable[[httpx.Request], httpx.Response]:
     """A handler answering the given responses in order, repeating the last one."""
     remaining = list(responses)
 
@@ -42,16 +44,16 @@ def _sequence(*responses: httpx.Response):
     return handler
 
 
-def _task(status: str, **kwargs) -> httpx.Response:
+def _task(status: str, **kwargs: Any) -> httpx.Response:
     return httpx.Response(200, json=envelope(task_dict(status=status, **kwargs)))
 
 
-def test_terminal_statuses_come_from_the_spec():
+def test_terminal_statuses_come_from_the_spec() -> None:
     """succeed and failed are terminal, read from task-status-forward-only."""
     assert terminal_statuses() == {TaskStatus.SUCCEED, TaskStatus.FAILED}
 
 
-def test_wait_returns_succeeded_task_and_reports_each_status():
+def test_wait_returns_succeeded_task_and_reports_each_status() -> None:
     """Polling stops at succeed, returns the task, and on_progress sees every observed status."""
     fake = FakeTime()
     handler = _sequence(
@@ -75,7 +77,7 @@ def test_wait_returns_succeeded_task_and_reports_each_status():
     assert fake.sleeps == [1, 2, 2]  # back-off doubles, capped at max_poll
 
 
-def test_failed_task_raises_with_status_message():
+def test_failed_task_raises_with_status_message() -> None:
     """A failed task raises TaskFailedError carrying task_status_msg."""
     fake = FakeTime()
     handler = _sequence(_task("processing"), _task("failed", message="content policy"))
@@ -86,7 +88,7 @@ def test_failed_task_raises_with_status_message():
     assert "content policy" in str(caught.value)
 
 
-def test_timeout_raises_with_last_status_and_never_oversleeps():
+def test_timeout_raises_with_last_status_and_never_oversleeps() -> None:
     """A task that never ends raises TaskTimeoutError; sleeps stop exactly at the deadline."""
     fake = FakeTime()
     client = connect(transport=httpx.MockTransport(_sequence(_task("processing"))))
@@ -99,7 +101,7 @@ def test_timeout_raises_with_last_status_and_never_oversleeps():
     assert max(fake.sleeps) <= 4
 
 
-def test_transient_errors_are_retried_until_success():
+def test_transient_errors_are_retried_until_success() -> None:
     """A 503 and a connection error while polling are retried, not raised."""
     fake = FakeTime()
     responses = [httpx.Response(503, json=error_body(5001)), None, _task("succeed", results=1)]
@@ -115,7 +117,7 @@ def test_transient_errors_are_retried_until_success():
     assert task.task_status is TaskStatus.SUCCEED
 
 
-def test_permanent_errors_are_raised_at_once():
+def test_permanent_errors_are_raised_at_once() -> None:
     """An authentication error while polling is raised without retrying."""
     fake = FakeTime()
     client = connect(
@@ -129,14 +131,14 @@ def test_permanent_errors_are_raised_at_once():
 @pytest.mark.parametrize(
     "kwargs", [{"poll": 0}, {"poll": 2, "max_poll": 1}, {"backoff": 0.5}, {"timeout": -1}]
 )
-def test_bad_schedules_are_refused(kwargs):
+def test_bad_schedules_are_refused(kwargs: dict[str, Any]) -> None:
     """Non-positive poll, max_poll below poll, shrinking back-off and negative timeout are refused."""
     arguments = {"timeout": 10, **kwargs}
     with pytest.raises(ValueError):
         PollSchedule(**arguments)
 
 
-def test_async_wait_success_failure_and_timeout():
+def test_async_wait_success_failure_and_timeout() -> None:
     """The async variant returns on succeed and raises on failed and on timeout."""
 
     async def run() -> None:
