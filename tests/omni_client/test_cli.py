@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from omni_client.cli import EXIT_FAILURE, EXIT_OK, EXIT_USAGE, build_parser, main
+from omni_client.cli import EXIT_FAILURE, EXIT_OK, EXIT_USAGE, build_parser, build_request, main
 from omni_spec import load_contract
 
 
@@ -192,3 +192,18 @@ def test_wrong_key_is_exit_1(base_url: str, capsys: pytest.CaptureFixture[str]) 
     """A wrong API key is an authentication error, exit 1."""
     assert main(["list", "--api-key", "wrong-key"]) == EXIT_FAILURE
     assert "401" in capsys.readouterr().err
+
+
+def test_build_request_maps_flags_to_the_body() -> None:
+    """--series auto, --element, --watermark and --model become the matching body fields."""
+    args = build_parser().parse_args(
+        ["generate", "--prompt", "p <<<element_1>>>", "--element", "1001", "--series", "auto",
+         "--watermark", "--model", "kling-v3-omni", "--out", "x"]
+    )  # fmt: skip
+    body = build_request(args).to_dict()
+    assert body["result_type"] == "series"
+    assert body["series_amount"] == "auto"
+    assert body["element_list"] == [{"element_id": 1001}]
+    assert body["watermark_info"] == {"enabled": True}
+    assert body["model_name"] == "kling-v3-omni"
+    assert "image_list" not in body
