@@ -6,6 +6,8 @@ no connection was attempted, and no packet ever leaves loopback.
 
 from __future__ import annotations
 
+import contextlib
+
 import anyio
 import httpcore
 import pytest
@@ -53,10 +55,8 @@ def connect(policy: HostPolicy, host: str) -> RecordingBackend:
     async def attempt() -> None:
         await backend.connect_tcp(host, 443)
 
-    try:
+    with contextlib.suppress(Exception):
         anyio.run(attempt)
-    except Exception:
-        pass
     return inner
 
 

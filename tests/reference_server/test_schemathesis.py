@@ -1,0 +1,52 @@
+"""Plain Schemathesis against the reference server: all phases, a bounded budget, no failure.
+
+Excluded checks, each overridden by the contract: `unsupported_method` (the contract answers
+404/1202, rule `method-not-supported`, where Schemathesis expects 405) and
+`positive_data_acceptance` (a schema-valid body may still break an `x-rules` rule OpenAPI cannot
+state, e.g. an image string that is not Base64, and the contract answers 400/1201 for it).
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from omni_spec import spec_path
+from reference_server.launcher import start_reference_server
+
+ST = Path(sys.executable).with_name("st")
+
+
+@pytest.mark.slow
+def test_schemathesis_finds_no_failure(tmp_path):
+    """`st run openapi.yaml` (examples, coverage, fuzzing, stateful) reports no failure."""
+    with start_reference_server(step_delay=0.05, url_policy="loopback-only") as server:
+        result = subprocess.run(
+            [
+                str(ST),
+                "run",
+                str(spec_path()),
+                "--url",
+                server.base_url,
+                "-H",
+                "Authorization: Bearer omni-dev-api-key",
+                "--exclude-checks",
+                "unsupported_method,positive_data_acceptance",
+                "--max-time",
+                "40",
+                "--workers",
+                "1",
+                "--seed",
+                "1",
+                "--phases",
+                "examples,coverage,fuzzing,stateful",
+            ],  # fmt: skip
+            capture_output=True,
+            text=True,
+            timeout=180,
+            cwd=tmp_path,
+        )
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
