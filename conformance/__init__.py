@@ -7,7 +7,8 @@ Layers (who imports whom): `config` -> `registry`/`violation` -> `http`/`tokens`
 reference server: every check talks HTTP only.
 
 >>> from conformance import SuiteConfig, run_suite
->>> result = run_suite(SuiteConfig(base_url="http://127.0.0.1:8000", access_key="ak", secret_key="sk"))  # doctest: +SKIP
+>>> config = SuiteConfig(base_url="http://127.0.0.1:8000", access_key="ak", secret_key="sk")
+>>> result = run_suite(config)  # doctest: +SKIP
 >>> result.exit_code  # doctest: +SKIP
 0
 """
@@ -17,21 +18,19 @@ from conformance.registry import CONTRACT_LINE_IDS, CheckSpec, all_checks, confo
 from conformance.runner import CheckOutcome, Outcome, SuiteResult, TargetUnreachable, run_suite
 from conformance.violation import SkipCheck, Violation
 
-__all__ = sorted(
-    [
-        "CONTRACT_LINE_IDS",
-        "CheckOutcome",
-        "CheckSpec",
-        "ConfigError",
-        "Outcome",
-        "SkipCheck",
-        "SuiteConfig",
-        "SuiteResult",
-        "TargetUnreachable",
-        "Violation",
-        "all_checks",
-        "conformance_check",
-        "load_config",
-        "run_suite",
-    ]
-)
+__all__ = [
+    "CONTRACT_LINE_IDS",
+    "CheckOutcome",
+    "CheckSpec",
+    "ConfigError",
+    "Outcome",
+    "SkipCheck",
+    "SuiteConfig",
+    "SuiteResult",
+    "TargetUnreachable",
+    "Violation",
+    "all_checks",
+    "conformance_check",
+    "load_config",
+    "run_suite",
+]

@@ -1,4 +1,5 @@
-"""`omni-conformance`: run the suite against a server; exit 0 conforms, 1 violations, 2 usage/unreachable/broken."""
+"""`omni-conformance`: run the suite against a server; exit 0 conforms, 1 violations, 2
+usage/unreachable/broken."""
 
 from __future__ import annotations
 
@@ -36,7 +37,10 @@ def build_parser() -> argparse.ArgumentParser:
     add("--element-ids", help="comma-separated element ids of the user's library, e.g. 1001,1002")
     add("--webhook-secret", help="whsec_... secret the server signs callbacks with")
     add("--failure-prompt", help="a prompt that makes the server end the task failed")
-    add("--callback-host", help="loopback address the suite's receiver binds and advertises [127.0.0.1]")
+    add(
+        "--callback-host",
+        help="loopback address the suite's receiver binds and advertises [127.0.0.1]",
+    )
     add("--seed", type=int, help="seed for every generated value (printed; random when omitted)")
     add("--max-examples", type=int, help="examples per Schemathesis phase/operation [20]")
     add("--task-timeout", type=float, help="seconds a task may take to end [60]")
@@ -56,7 +60,10 @@ def _flags(namespace: argparse.Namespace) -> dict[str, Any]:
 def _list_checks(console: Console) -> int:
     for check in select_checks((), ()):
         needs = f"  (needs {', '.join(check.needs)})" if check.needs else ""
-        console.print(f"[bold]{check.name}[/]  [dim]{check.topic}[/]  {check.description}{needs}", highlight=False)
+        console.print(
+            f"[bold]{check.name}[/]  [dim]{check.topic}[/]  {check.description}{needs}",
+            highlight=False,
+        )
     return 0
 
 

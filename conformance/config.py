@@ -54,7 +54,9 @@ class SuiteConfig:
 
     def validate(self) -> None:
         """Raise ConfigError when a required option is missing or a value is out of range."""
-        missing = [name for name in ("base_url", "access_key", "secret_key") if not getattr(self, name)]
+        missing = [
+            name for name in ("base_url", "access_key", "secret_key") if not getattr(self, name)
+        ]
         if missing:
             flags = ", ".join("--" + name.replace("_", "-") for name in missing)
             raise ConfigError(f"missing required option(s): {flags}")

@@ -8,11 +8,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from omni_spec import Contract
-
 from conformance.config import SuiteConfig
 from conformance.http import ApiClient
 from conformance.receiver import Receiver
+from omni_spec import Contract
 
 T = TypeVar("T")
 
@@ -46,7 +45,8 @@ class CheckContext:
         self.notes.append(text)
 
     def unique_id(self, label: str) -> str:
-        """A fresh external_task_id: run nonce + rule + counter (unique on any server, any rerun)."""
+        """A fresh external_task_id: run nonce + rule + counter (unique on any server, any
+        rerun)."""
         self._counter += 1
         return f"conf-{self.run_nonce}-{label}-{self._counter}"
 

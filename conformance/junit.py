@@ -8,7 +8,7 @@ from pathlib import Path
 from conformance.runner import Outcome, SuiteResult
 
 
-def junit_tree(result: SuiteResult) -> ET.ElementTree[ET.Element]:
+def junit_tree(result: SuiteResult) -> ET.ElementTree[ET.Element | None]:
     """The JUnit XML document of a run (seed and options as testsuite properties)."""
     suite = ET.Element(
         "testsuite",
@@ -24,13 +24,20 @@ def junit_tree(result: SuiteResult) -> ET.ElementTree[ET.Element]:
         ET.SubElement(properties, "property", name=str(key), value=str(value))
     for outcome in result.outcomes:
         case = ET.SubElement(
-            suite, "testcase", classname=f"conformance.{outcome.topic}", name=outcome.name, time=f"{outcome.duration:.3f}"
+            suite,
+            "testcase",
+            classname=f"conformance.{outcome.topic}",
+            name=outcome.name,
+            time=f"{outcome.duration:.3f}",
         )
         if outcome.outcome is Outcome.FAIL and outcome.violation is not None:
             v = outcome.violation
-            failure = ET.SubElement(case, "failure", message=f"{v.case}: {v.documented}"[:500], type="Violation")
+            failure = ET.SubElement(
+                case, "failure", message=f"{v.case}: {v.documented}"[:500], type="Violation"
+            )
             failure.text = (
-                f"case: {v.case}\ncontract says: {v.documented}\n\nsent:\n{v.sent}\n\nreceived:\n{v.received}\n\n"
+                f"case: {v.case}\ncontract says: {v.documented}\n\n"
+                f"sent:\n{v.sent}\n\nreceived:\n{v.received}\n\n"
                 f"reproduce:\n{v.curl}\n"
             )
         elif outcome.outcome is Outcome.ERROR:

@@ -38,7 +38,7 @@ class _Handler(BaseHTTPRequestHandler):
     server: _Server
     protocol_version = "HTTP/1.1"
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
+    def log_message(self, format: str, *args: Any) -> None:
         """Silence the default stderr access log."""
 
     def _answer(self, status: int, body: bytes = b"", content_type: str = "text/plain") -> None:
@@ -57,7 +57,9 @@ class _Handler(BaseHTTPRequestHandler):
             self._answer(404)
             return
         token = self.path.removeprefix("/callbacks/")
-        status = self.server.owner.record(token, body, {k.lower(): v for k, v in self.headers.items()})
+        status = self.server.owner.record(
+            token, body, {k.lower(): v for k, v in self.headers.items()}
+        )
         self._answer(status)
 
     def do_GET(self) -> None:
@@ -93,7 +95,9 @@ class Receiver:
         server = _Server((self.host, 0), _Handler)
         server.owner = self
         self._server = server
-        self._thread = threading.Thread(target=server.serve_forever, name="conformance-receiver", daemon=True)
+        self._thread = threading.Thread(
+            target=server.serve_forever, name="conformance-receiver", daemon=True
+        )
         self._thread.start()
         return self
 
@@ -157,7 +161,9 @@ class Receiver:
         with self._lock:
             return [d for d in self._deliveries if d.token == token]
 
-    def wait_for(self, token: str, done: Callable[[list[Delivery]], bool], timeout: float) -> list[Delivery]:
+    def wait_for(
+        self, token: str, done: Callable[[list[Delivery]], bool], timeout: float
+    ) -> list[Delivery]:
         """Block until `done(deliveries)` or the timeout; returns the deliveries either way."""
         deadline = time.monotonic() + timeout
         with self._lock:

@@ -20,15 +20,15 @@ CheckFunction = Callable[["CheckContext"], None]
 CONTRACT_LINE_IDS: dict[str, str] = {
     "schema-boundaries": "Create body: field types, ranges and enums (prompt 1..2500 code points, "
     "n 1..9, series_amount 2..9 or auto, every aspect_ratio, model_name, resolution, result_type).",
-    "schema-defaults": "Create body defaults: model kling-image-o1, 1k, single, n 1, aspect_ratio auto "
-    "(1:1 without references), no watermark.",
+    "schema-defaults": "Create body defaults: model kling-image-o1, 1k, single, n 1, "
+    "aspect_ratio auto (1:1 without references), no watermark.",
     "unknown-fields-ignored": "Unknown fields are ignored [decided].",
     "list-paging-parameters": "List: pageNum integer 1..1000 default 1; pageSize integer 1..500 "
     "default 30.",
     "schemathesis-examples": "Schemathesis examples phase: the spec's examples against the server.",
-    "schemathesis-coverage": "Schemathesis coverage phase: boundary and negative values from the spec.",
+    "schemathesis-coverage": "Schemathesis coverage phase: boundary and negative values.",
     "schemathesis-fuzzing": "Schemathesis fuzzing phase: random valid and invalid requests.",
-    "schemathesis-stateful": "Schemathesis stateful phase: create_task -> get_task via the spec's links.",
+    "schemathesis-stateful": "Schemathesis stateful phase: create_task -> get_task via links.",
 }
 
 # Optional inputs a check may need, and the option that provides each (for skip reasons).
@@ -43,7 +43,8 @@ NEEDS: dict[str, str] = {
 
 @dataclass(frozen=True)
 class CheckSpec:
-    """One registered check: its rule id, the function, its topic and the optional inputs it needs."""
+    """One registered check: its rule id, the function, its topic and the optional inputs it
+    needs."""
 
     name: str
     function: CheckFunction
@@ -55,7 +56,9 @@ class CheckSpec:
 _REGISTRY: dict[str, CheckSpec] = {}
 
 
-def conformance_check(name: str, *, needs: tuple[str, ...] = ()) -> Callable[[CheckFunction], CheckFunction]:
+def conformance_check(
+    name: str, *, needs: tuple[str, ...] = ()
+) -> Callable[[CheckFunction], CheckFunction]:
     """Register `function` as the check proving rule `name` (unique across the suite)."""
     unknown = set(needs) - set(NEEDS)
     if unknown:
@@ -85,5 +88,7 @@ def select_checks(only: tuple[str, ...], skip: tuple[str, ...]) -> list[CheckSpe
     known = {check.name for check in checks}
     unknown = sorted((set(only) | set(skip)) - known)
     if unknown:
-        raise ValueError(f"unknown check id(s): {', '.join(unknown)} (known: {', '.join(sorted(known))})")
+        raise ValueError(
+            f"unknown check id(s): {', '.join(unknown)} (known: {', '.join(sorted(known))})"
+        )
     return [c for c in checks if (not only or c.name in only) and c.name not in skip]

@@ -10,11 +10,17 @@ from rich.text import Text
 
 from conformance.runner import CheckOutcome, Outcome, SuiteResult
 
-STYLES = {Outcome.PASS: "green", Outcome.FAIL: "bold red", Outcome.ERROR: "bold magenta", Outcome.SKIP: "yellow"}
+STYLES = {
+    Outcome.PASS: "green",
+    Outcome.FAIL: "bold red",
+    Outcome.ERROR: "bold magenta",
+    Outcome.SKIP: "yellow",
+}
 
 
 class ConsoleProgress:
-    """A rich progress bar over the selected checks; use as a context manager and as the callback."""
+    """A rich progress bar over the selected checks; use as a context manager and as the
+    callback."""
 
     def __init__(self, console: Console, total: int) -> None:
         self.console = console
@@ -42,7 +48,11 @@ class ConsoleProgress:
             return
         self._progress.advance(self._task)
         style = STYLES[outcome.outcome]
-        self.console.print(Text.assemble((f"{outcome.outcome.value:>5} ", style), name, (f"  {outcome.duration:.1f}s", "dim")))
+        self.console.print(
+            Text.assemble(
+                (f"{outcome.outcome.value:>5} ", style), name, (f"  {outcome.duration:.1f}s", "dim")
+            )
+        )
 
 
 def summary_table(result: SuiteResult) -> Table:
@@ -54,8 +64,13 @@ def summary_table(result: SuiteResult) -> Table:
         reason = outcome.reason.splitlines()[0] if outcome.reason else ""
         if outcome.notes:
             reason = "; ".join(filter(None, [reason, *outcome.notes]))
-        table.add_row(outcome.name, outcome.topic, Text(outcome.outcome.value, STYLES[outcome.outcome]),
-                      f"{outcome.duration:.1f}s", reason)
+        table.add_row(
+            outcome.name,
+            outcome.topic,
+            Text(outcome.outcome.value, STYLES[outcome.outcome]),
+            f"{outcome.duration:.1f}s",
+            reason,
+        )
     return table
 
 
@@ -72,13 +87,28 @@ def print_result(console: Console, result: SuiteResult) -> None:
         if outcome.outcome is Outcome.FAIL and outcome.violation is not None:
             v = outcome.violation
             body = Text.assemble(
-                ("case: ", "bold"), v.case or "-", "\n",
-                ("contract says: ", "bold"), v.documented, "\n",
-                ("sent:\n", "bold"), v.sent, "\n",
-                ("received:\n", "bold"), v.received, "\n",
-                ("reproduce:\n", "bold"), (v.curl or "-", "cyan"),
+                ("case: ", "bold"),
+                v.case or "-",
+                "\n",
+                ("contract says: ", "bold"),
+                v.documented,
+                "\n",
+                ("sent:\n", "bold"),
+                v.sent,
+                "\n",
+                ("received:\n", "bold"),
+                v.received,
+                "\n",
+                ("reproduce:\n", "bold"),
+                (v.curl or "-", "cyan"),
             )
             console.print(Panel(body, title=f"FAIL {v.rule}", border_style="red"))
         elif outcome.outcome is Outcome.ERROR:
-            console.print(Panel(outcome.reason, title=f"ERROR {outcome.name} (the suite broke)", border_style="magenta"))
+            console.print(
+                Panel(
+                    outcome.reason,
+                    title=f"ERROR {outcome.name} (the suite broke)",
+                    border_style="magenta",
+                )
+            )
     console.print(counts_line(result))

@@ -14,8 +14,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from omni_spec import load_contract
-
 from conformance.config import ConfigError, SuiteConfig
 from conformance.context import CheckContext
 from conformance.http import ApiClient
@@ -23,6 +21,7 @@ from conformance.receiver import Receiver
 from conformance.registry import NEEDS, CheckSpec, select_checks
 from conformance.tokens import TokenSource
 from conformance.violation import SkipCheck, Violation
+from omni_spec import load_contract
 
 
 class Outcome(enum.StrEnum):
@@ -138,12 +137,18 @@ def run_check(ctx: CheckContext, check: CheckSpec) -> CheckOutcome:
 def build_context(config: SuiteConfig, receiver: Receiver, seed: int) -> CheckContext:
     """API clients for the configured users plus the shared state of one run."""
     timeout = config.request_timeout
-    api = ApiClient(config.base_url, TokenSource(config.access_key, config.secret_key), timeout=timeout)
+    api = ApiClient(
+        config.base_url, TokenSource(config.access_key, config.secret_key), timeout=timeout
+    )
     second = None
     if config.second_access_key and config.second_secret_key:
         tokens = TokenSource(config.second_access_key, config.second_secret_key)
         second = ApiClient(config.base_url, tokens, timeout=timeout)
-    keyed = ApiClient(config.base_url, None, timeout=timeout, api_key=config.api_key) if config.api_key else None
+    keyed = (
+        ApiClient(config.base_url, None, timeout=timeout, api_key=config.api_key)
+        if config.api_key
+        else None
+    )
     return CheckContext(
         config=config,
         contract=load_contract(),

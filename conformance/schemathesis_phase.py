@@ -1,8 +1,9 @@
-"""Schemathesis 4.x phases driven from openapi.yaml, configured for our contract, mapped to Violations.
+"""Schemathesis 4.x phases driven from openapi.yaml, configured for our contract, mapped to
+Violations.
 
 Plain Schemathesis probes single-field bounds, response schemas and status codes. Configured here:
 - auth: a Schemathesis auth provider signing our HS256 JWT (re-signed well before it expires);
-- `unsupported_method` (expects 405) is replaced by `omni_method_not_supported` (404/1202 [decided]);
+- `unsupported_method` (expects 405) is replaced by `omni_method_not_supported` (404/1202);
 - `allow_header_conformance` (405 + Allow) is off for the same reason;
 - `positive_data_acceptance` also accepts 400: schema-valid bodies can break a cross-field rule
   (x-rules: references, image content, capability map), which the schema cannot express;
@@ -71,7 +72,8 @@ class OmniJwtAuth:
 
 @schemathesis.check
 def omni_method_not_supported(ctx: Any, response: Any, case: Any) -> bool | None:
-    """API-FACTS: an unsupported method on a known path is 404 with code 1202, token or not [decided]."""
+    """API-FACTS: an unsupported method on a known path is 404 with code 1202, token or not
+    [decided]."""
     meta = case.meta
     if meta is None or not isinstance(meta.phase.data, CoveragePhaseData):
         return None
@@ -109,7 +111,9 @@ def phase_config(base_url: str, phase: str, *, seed: int, max_examples: int) -> 
             "checks": {
                 "unsupported_method": {"enabled": False},
                 "allow_header_conformance": {"enabled": False},
-                "positive_data_acceptance": {"expected-statuses": ["2xx", "400", "401", "403", "404", "429"]},
+                "positive_data_acceptance": {
+                    "expected-statuses": ["2xx", "400", "401", "403", "404", "429"]
+                },
             },
             "request-timeout": 30,
             "suppress-health-check": ["all"],
@@ -134,7 +138,8 @@ def _failures(event: events.ScenarioFinished) -> Iterator[PhaseFailure]:
 def run_phase(
     spec_path: str, base_url: str, phase: str, *, tokens: TokenSource, seed: int, max_examples: int
 ) -> PhaseRun:
-    """Run one Schemathesis phase and collect its distinct failures (by check + operation + title)."""
+    """Run one Schemathesis phase and collect its distinct failures (by check + operation +
+    title)."""
     with _lock:
         _active_tokens["user"] = tokens
     config = phase_config(base_url, phase, seed=seed, max_examples=max_examples)
@@ -148,13 +153,19 @@ def run_phase(
         if isinstance(event, events.ScenarioFinished):
             if event.status != Status.SKIP:
                 scenarios += 1
-            checks_run.update(node.name for nodes in event.recorder.checks.values() for node in nodes)
+            checks_run.update(
+                node.name for nodes in event.recorder.checks.values() for node in nodes
+            )
             for failure in _failures(event):
                 seen.setdefault((failure.check, failure.operation, failure.title), failure)
         elif isinstance(event, events.NonFatalError):
-            errors.append(f"{event.label}: {event.info.format() if hasattr(event.info, 'format') else event.value}")
+            errors.append(f"{event.label}: {event.value}")
         elif isinstance(event, events.FatalError):
             errors.append(f"fatal: {event.exception}")
-        elif isinstance(event, events.PhaseFinished) and event.phase.name.value == phase and event.phase.skip_reason:
+        elif (
+            isinstance(event, events.PhaseFinished)
+            and event.phase.name.value == phase
+            and event.phase.skip_reason
+        ):
             skipped = str(event.phase.skip_reason)
     return PhaseRun(phase, scenarios, list(seen.values()), errors, skipped, frozenset(checks_run))

@@ -80,7 +80,9 @@ def reference_image_strategy(
     )
 
 
-def valid_dimensions_strategy(min_side: int, max_ratio: float, max_side: int = 900) -> st.SearchStrategy[tuple[int, int]]:
+def valid_dimensions_strategy(
+    min_side: int, max_ratio: float, max_side: int = 900
+) -> st.SearchStrategy[tuple[int, int]]:
     """(width, height) pairs inside the contract's reference image bounds."""
 
     def inside(size: tuple[int, int]) -> bool:
@@ -120,7 +122,8 @@ def corrupt_images(seed: int) -> dict[str, bytes]:
 
 
 def draw_examples(strategy: st.SearchStrategy[T], seed: int, count: int) -> list[T]:
-    """Up to `count` values of `strategy`, the same for the same seed (no shrinking, no database)."""
+    """Up to `count` values of `strategy`, the same for the same seed (no shrinking, no
+    database)."""
     drawn: list[T] = []
 
     @hypothesis_seed(seed)
@@ -142,7 +145,6 @@ def draw_examples(strategy: st.SearchStrategy[T], seed: int, count: int) -> list
 def first_example(strategy: st.SearchStrategy[T], seed: int) -> T:
     """One deterministic value of `strategy` for `seed`."""
     return draw_examples(strategy, seed, 1)[0]
-
 
 
 def b64(data: bytes) -> str:

@@ -49,7 +49,11 @@ class TaskHistory:
 
 
 def wait_for_terminal(
-    ctx: CheckContext, task_id: str, *, client: ApiClient | None = None, first: dict[str, Any] | None = None
+    ctx: CheckContext,
+    task_id: str,
+    *,
+    client: ApiClient | None = None,
+    first: dict[str, Any] | None = None,
 ) -> TaskHistory:
     """Poll until `succeed`/`failed`; a timeout (--task-timeout) is a violation of the lifecycle."""
     api = client or ctx.api
@@ -60,7 +64,9 @@ def wait_for_terminal(
     while True:
         exchange = api.get(task_id)
         history.last_exchange = exchange
-        task = expect_task(ctx, exchange, f"poll task {task_id}", "get_task answers the task (HTTP 200)")
+        task = expect_task(
+            ctx, exchange, f"poll task {task_id}", "get_task answers the task (HTTP 200)"
+        )
         history.snapshots.append(task)
         if task["task_status"] in terminal:
             return history
@@ -68,7 +74,8 @@ def wait_for_terminal(
             fail(
                 ctx,
                 exchange,
-                f"the task ends (succeed or failed) within --task-timeout {ctx.config.task_timeout:g} s",
+                "the task ends (succeed or failed) within --task-timeout "
+                f"{ctx.config.task_timeout:g} s",
                 f"wait for task {task_id}",
                 received=f"still {task['task_status']!r} after {ctx.config.task_timeout:g} s; "
                 f"statuses seen: {history.statuses}",
@@ -78,7 +85,8 @@ def wait_for_terminal(
 
 
 def create_and_finish(ctx: CheckContext, body: dict[str, Any], case: str) -> TaskHistory:
-    """Create a task (must be accepted) and wait for its end; the history starts with the create answer."""
+    """Create a task (must be accepted) and wait for its end; the history starts with the create
+    answer."""
     from conformance.expect import expect_accepted
 
     task = expect_accepted(ctx, body, case)

@@ -1,6 +1,7 @@
 """JWTs the way API-FACTS "Authentication" describes them, plus the broken ones auth checks send.
 
-Valid token: header {"alg": "HS256", "typ": "JWT"}, payload {"iss": AK, "exp": now+1800, "nbf": now-5},
+Valid token: header {"alg": "HS256", "typ": "JWT"},
+payload {"iss": AK, "exp": now+1800, "nbf": now-5},
 HMAC-SHA256 with the secret key. Offsets of broken tokens are >= 5 minutes [decided].
 """
 
@@ -15,7 +16,8 @@ from typing import Any
 import jwt
 from jwt.warnings import InsecureKeyLengthWarning
 
-# The contract fixes no secret length; a short secret is the server operator's choice, not a finding.
+# The contract fixes no secret length; a short secret is the server operator's choice, not a
+# finding.
 warnings.filterwarnings("ignore", category=InsecureKeyLengthWarning)
 
 TOKEN_LIFETIME = 1800
@@ -50,7 +52,9 @@ def unsigned_token(access_key: str) -> str:
     """An `alg: none` token for access_key (must be refused: 1002)."""
     header = _b64url(json.dumps({"alg": "none", "typ": "JWT"}).encode())
     now = int(time.time())
-    payload = _b64url(json.dumps({"iss": access_key, "exp": now + TOKEN_LIFETIME, "nbf": now - 5}).encode())
+    payload = _b64url(
+        json.dumps({"iss": access_key, "exp": now + TOKEN_LIFETIME, "nbf": now - 5}).encode()
+    )
     return f"{header}.{payload}."
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 
-class Violation(Exception):  # noqa: N818 - the name says what it is: the server broke the contract
+class Violation(Exception):
     """The server broke a contract rule: what was sent, what came back, what the contract says.
 
     >>> raise Violation("envelope", sent="GET /v1/images/omni-image", received="200 text/html",
@@ -31,7 +31,7 @@ class Violation(Exception):  # noqa: N818 - the name says what it is: the server
         self.case = case
 
 
-class SkipCheck(Exception):  # noqa: N818 - control flow, like pytest.skip
+class SkipCheck(Exception):
     """The check cannot run against this target (e.g. an optional input is missing)."""
 
     def __init__(self, reason: str) -> None:

@@ -1,4 +1,5 @@
-"""Table-driven request cases: a label, a body and the expected answer (accepted or an error code)."""
+"""Table-driven request cases: a label, a body and the expected answer (accepted or an error
+code)."""
 
 from __future__ import annotations
 

@@ -44,16 +44,29 @@ def download_image(ctx: CheckContext, url: str, case: str) -> Downloaded:
             picture.load()
             size, fmt = picture.size, picture.format or ""
     except (UnidentifiedImageError, OSError, ValueError) as exc:
-        fail(ctx, exchange, doc, case, f"HTTP 200 {exchange.content_type} but the bytes do not decode: {exc}")
+        fail(
+            ctx,
+            exchange,
+            doc,
+            case,
+            f"HTTP 200 {exchange.content_type} but the bytes do not decode: {exc}",
+        )
     if PIL_FORMATS.get(exchange.content_type) != fmt:
-        fail(ctx, exchange, doc, case, f"content type {exchange.content_type} but the bytes are {fmt}")
+        fail(
+            ctx,
+            exchange,
+            doc,
+            case,
+            f"content type {exchange.content_type} but the bytes are {fmt}",
+        )
     return Downloaded(url, size[0], size[1], fmt, exchange)
 
 
 def _image_received(exchange: Exchange) -> str:
     if exchange.transport_error:
         return exchange.received()
-    return f"HTTP {exchange.status} ({exchange.content_type or 'no content type'}), {len(exchange.response_body)} bytes"
+    kind = exchange.content_type or "no content type"
+    return f"HTTP {exchange.status} ({kind}), {len(exchange.response_body)} bytes"
 
 
 def ratio_value(ratio: str) -> float:
@@ -65,22 +78,37 @@ def ratio_value(ratio: str) -> float:
 def nearest_ratio(ctx: CheckContext, width: int, height: int) -> tuple[str, bool]:
     """The supported ratio nearest to width/height, and whether the nearest is unique (no tie)."""
     candidates = sorted(
-        (abs(ratio_value(r) - width / height), r) for r in ctx.contract.enum("AspectRatio") if r != "auto"
+        (abs(ratio_value(r) - width / height), r)
+        for r in ctx.contract.enum("AspectRatio")
+        if r != "auto"
     )
     unique = len(candidates) < 2 or candidates[1][0] - candidates[0][0] > 1e-9
     return candidates[0][1], unique
 
 
-def check_geometry(ctx: CheckContext, image: Downloaded, ratio: str, resolution: str, case: str) -> None:
-    """width/height within ratio_tolerance of ratio; pixel count within pixel_tolerance of the resolution."""
+def check_geometry(
+    ctx: CheckContext, image: Downloaded, ratio: str, resolution: str, case: str
+) -> None:
+    """width/height within ratio_tolerance of ratio; pixel count within pixel_tolerance of the
+    resolution."""
     params = ctx.contract.rule("result-image-geometry").params
     expected_ratio = ratio_value(ratio)
     actual_ratio = image.width / image.height
     if abs(actual_ratio - expected_ratio) > expected_ratio * float(params["ratio_tolerance"]):
-        fail(ctx, image.exchange, f"width/height equals {ratio} within {params['ratio_tolerance']:.0%}", case,
-             f"{image.width}x{image.height} (ratio {actual_ratio:.4f}, wanted {expected_ratio:.4f})")
+        fail(
+            ctx,
+            image.exchange,
+            f"width/height equals {ratio} within {params['ratio_tolerance']:.0%}",
+            case,
+            f"{image.width}x{image.height} (ratio {actual_ratio:.4f}, wanted {expected_ratio:.4f})",
+        )
     pixels = int(params["pixels"][resolution])
     actual_pixels = image.width * image.height
     if abs(actual_pixels - pixels) > pixels * float(params["pixel_tolerance"]):
-        fail(ctx, image.exchange, f"pixel count within {params['pixel_tolerance']:.0%} of {pixels} ({resolution})",
-             case, f"{image.width}x{image.height} = {actual_pixels} pixels")
+        fail(
+            ctx,
+            image.exchange,
+            f"pixel count within {params['pixel_tolerance']:.0%} of {pixels} ({resolution})",
+            case,
+            f"{image.width}x{image.height} = {actual_pixels} pixels",
+        )

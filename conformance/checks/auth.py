@@ -27,8 +27,16 @@ def _broken_credentials(ctx: CheckContext) -> list[tuple[str, str | None, int]]:
         ("alg none token", "Bearer " + unsigned_token(ak), 1002),
         ("token without exp", "Bearer " + tokens.sign(exp_offset=None), 1002),
         ("another scheme (Basic)", "Basic " + tokens.token(), 1002),
-        ("nbf 10 minutes in the future", "Bearer " + tokens.sign(nbf_offset=SKEW_SAFE_OFFSET), 1003),
-        ("expired 10 minutes ago", "Bearer " + tokens.sign(exp_offset=-SKEW_SAFE_OFFSET, nbf_offset=-3600), 1004),
+        (
+            "nbf 10 minutes in the future",
+            "Bearer " + tokens.sign(nbf_offset=SKEW_SAFE_OFFSET),
+            1003,
+        ),
+        (
+            "expired 10 minutes ago",
+            "Bearer " + tokens.sign(exp_offset=-SKEW_SAFE_OFFSET, nbf_offset=-3600),
+            1004,
+        ),
     ]
 
 
@@ -43,14 +51,19 @@ def _endpoints(ctx: CheckContext) -> list[tuple[str, Callable[[str | None], Exch
 
 @conformance_check("auth-codes")
 def check_auth_codes(ctx: CheckContext) -> None:
-    """Missing, garbage, bad signature, unknown key, alg none, no exp, other scheme, nbf, expired."""
+    """Missing, garbage, bad signature, unknown key, alg none, no exp, other scheme, nbf,
+    expired."""
     for endpoint, send in _endpoints(ctx):
         for case, header, code in _broken_credentials(ctx):
             expect_error(ctx, send(header), code, f"{endpoint}: {case}")
     # The scheme word is case-insensitive [decided]; one space separates it from the token.
     for word in ("bearer", "BEARER"):
-        exchange = ctx.api.list(authorization=f"{word} {ctx.api.tokens.token() if ctx.api.tokens else ''}")
-        expect_ok(ctx, exchange, f"scheme word spelt {word!r}", "the word Bearer is case-insensitive")
+        exchange = ctx.api.list(
+            authorization=f"{word} {ctx.api.tokens.token() if ctx.api.tokens else ''}"
+        )
+        expect_ok(
+            ctx, exchange, f"scheme word spelt {word!r}", "the word Bearer is case-insensitive"
+        )
 
 
 @conformance_check("auth-api-key", needs=("api_key",))
@@ -59,7 +72,9 @@ def check_api_key(ctx: CheckContext) -> None:
     keyed: ApiClient | None = ctx.api_key_client
     assert keyed is not None
     expect_ok(ctx, keyed.list(), "list_tasks with the API key")
-    task = expect_task(ctx, keyed.create({"prompt": ctx.prompt("api key")}), "create_task with the API key")
+    task = expect_task(
+        ctx, keyed.create({"prompt": ctx.prompt("api key")}), "create_task with the API key"
+    )
     expect_task(ctx, keyed.get(task["task_id"]), "get_task with the API key")
     wrong = ctx.api.list(authorization=f"Bearer {ctx.config.api_key}-not-a-key")
     expect_error(ctx, wrong, 1002, "an unknown API key")

@@ -1,4 +1,5 @@
-"""API-FACTS "Create body" shape rules: JSON object, nulls, missing fields, unknown fields, ranges."""
+"""API-FACTS "Create body" shape rules: JSON object, nulls, missing fields, unknown fields,
+ranges."""
 
 from __future__ import annotations
 
@@ -22,7 +23,8 @@ from conformance.strategies import b64, render_image
 
 @conformance_check("body-json-object")
 def check_body_json_object(ctx: CheckContext) -> None:
-    """Not JSON / not an object / missing prompt -> 1200; null fields and an image item without image -> 1201."""
+    """Not JSON / not an object / missing prompt -> 1200; null fields and an image item without
+    image -> 1201."""
     missing, bad = missing_code(ctx), invalid_code(ctx)
     raw_bodies: list[tuple[str, bytes]] = [
         ("body is not JSON", b'{"prompt": "unterminated'),
@@ -33,13 +35,19 @@ def check_body_json_object(ctx: CheckContext) -> None:
         ("body is a number", b"42"),
     ]
     for label, raw in raw_bodies:
-        exchange = ctx.api.request("POST", CREATE_PATH, content=raw, headers={"Content-Type": "application/json"})
+        exchange = ctx.api.request(
+            "POST", CREATE_PATH, content=raw, headers={"Content-Type": "application/json"}
+        )
         expect_error(ctx, exchange, missing, label)
     image = b64(render_image(320, 320, "PNG", ctx.rng.randrange(2**32)).data)
     cases = [
-        RequestCase("object without prompt", {"model_name": ctx.contract.enum("ModelName")[0]}, missing),
+        RequestCase(
+            "object without prompt", {"model_name": ctx.contract.enum("ModelName")[0]}, missing
+        ),
         RequestCase("empty object", {}, missing),
-        RequestCase("image_list item without image", {"prompt": ctx.prompt(), "image_list": [{}]}, bad),
+        RequestCase(
+            "image_list item without image", {"prompt": ctx.prompt(), "image_list": [{}]}, bad
+        ),
         RequestCase(
             "image_list item with url instead of image",
             {"prompt": ctx.prompt(), "image_list": [{"url": image[:10]}]},
@@ -51,7 +59,13 @@ def check_body_json_object(ctx: CheckContext) -> None:
     for field in properties:
         body: dict[str, Any] = {"prompt": ctx.prompt(), field: None}
         cases.append(RequestCase(f'"{field}": null', body, bad))
-    cases.append(RequestCase("image item with image null", {"prompt": ctx.prompt(), "image_list": [{"image": None}]}, bad))
+    cases.append(
+        RequestCase(
+            "image item with image null",
+            {"prompt": ctx.prompt(), "image_list": [{"image": None}]},
+            bad,
+        )
+    )
     run_cases(ctx, cases)
 
 
@@ -61,16 +75,35 @@ def check_range_without_effect(ctx: CheckContext) -> None:
     bad = invalid_code(ctx)
     schema = ctx.contract.schema("CreateTaskRequest")["properties"]["n"]
     n_high = int(schema["maximum"])
-    amounts = next(s for s in ctx.contract.schema("SeriesAmount")["oneOf"] if s.get("type") == "integer")
+    amounts = next(
+        s for s in ctx.contract.schema("SeriesAmount")["oneOf"] if s.get("type") == "integer"
+    )
     single = {"prompt": ctx.prompt(), "result_type": "single", "aspect_ratio": fixed_ratio(ctx)}
     cases = [
-        RequestCase(f"series_amount {amounts['maximum'] + 1} with single", single | {"series_amount": amounts["maximum"] + 1}, bad),
-        RequestCase(f"series_amount {amounts['minimum'] - 1} with single", single | {"series_amount": amounts["minimum"] - 1}, bad),
-        RequestCase("valid series_amount with single", single | {"series_amount": amounts["minimum"]}, ACCEPTED),
+        RequestCase(
+            f"series_amount {amounts['maximum'] + 1} with single",
+            single | {"series_amount": amounts["maximum"] + 1},
+            bad,
+        ),
+        RequestCase(
+            f"series_amount {amounts['minimum'] - 1} with single",
+            single | {"series_amount": amounts["minimum"] - 1},
+            bad,
+        ),
+        RequestCase(
+            "valid series_amount with single",
+            single | {"series_amount": amounts["minimum"]},
+            ACCEPTED,
+        ),
     ]
     model = series_model(ctx)
     if model is not None:
-        series = {"prompt": ctx.prompt(), "model_name": model, "result_type": "series", "aspect_ratio": fixed_ratio(ctx)}
+        series = {
+            "prompt": ctx.prompt(),
+            "model_name": model,
+            "result_type": "series",
+            "aspect_ratio": fixed_ratio(ctx),
+        }
         cases += [
             RequestCase(f"n {n_high + 1} with series", series | {"n": n_high + 1}, bad),
             RequestCase("n 0 with series", series | {"n": 0}, bad),
@@ -87,12 +120,20 @@ def check_unknown_fields(ctx: CheckContext) -> None:
     run_cases(
         ctx,
         [
-            RequestCase("unknown top-level field", {"prompt": ctx.prompt(), "x_unknown": {"a": [1, None]}}, ACCEPTED),
+            RequestCase(
+                "unknown top-level field",
+                {"prompt": ctx.prompt(), "x_unknown": {"a": [1, None]}},
+                ACCEPTED,
+            ),
             RequestCase(
                 "unknown field in watermark_info",
                 {"prompt": ctx.prompt(), "watermark_info": {"enabled": False, "opacity": 0.5}},
                 ACCEPTED,
             ),
-            RequestCase("unknown field named like a legacy one", {"prompt": ctx.prompt(), "negative_prompt": None}, ACCEPTED),
+            RequestCase(
+                "unknown field named like a legacy one",
+                {"prompt": ctx.prompt(), "negative_prompt": None},
+                ACCEPTED,
+            ),
         ],
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from typing import Any
 
@@ -10,7 +11,7 @@ from standardwebhooks.webhooks import WebhookVerificationError
 
 from conformance.checks._cases import fixed_ratio
 from conformance.context import CheckContext
-from conformance.expect import expect_accepted, expect_task, fail, schema_errors
+from conformance.expect import expect_task, fail, schema_errors
 from conformance.http import Exchange
 from conformance.receiver import Delivery
 from conformance.registry import conformance_check
@@ -34,12 +35,16 @@ class CallbackRun:
 def _terminal_delivered(ctx: CheckContext, deliveries: list[Delivery], answered_ok: bool) -> bool:
     terminal = terminal_statuses(ctx)
     return any(
-        isinstance(d.json(), dict) and d.json().get("task_status") in terminal and (d.answered == 200 or not answered_ok)
+        isinstance(d.json(), dict)
+        and d.json().get("task_status") in terminal
+        and (d.answered == 200 or not answered_ok)
         for d in deliveries
     )
 
 
-def run_with_callback(ctx: CheckContext, token: str, prompt: str, *, fail_first: int = 0) -> CallbackRun:
+def run_with_callback(
+    ctx: CheckContext, token: str, prompt: str, *, fail_first: int = 0
+) -> CallbackRun:
     """Create a task notifying the receiver, wait for its end and for the terminal delivery."""
     url = ctx.receiver.callback_url(token, fail_first=fail_first)
     body = {"prompt": prompt, "aspect_ratio": fixed_ratio(ctx), "callback_url": url}
@@ -47,21 +52,29 @@ def run_with_callback(ctx: CheckContext, token: str, prompt: str, *, fail_first:
     task = expect_task(ctx, create_exchange, "create with callback_url")
     history = wait_for_terminal(ctx, task["task_id"], first=task)
     deliveries = ctx.receiver.wait_for(
-        token, lambda ds: _terminal_delivered(ctx, ds, answered_ok=True), ctx.config.task_timeout + DELIVERY_GRACE
+        token,
+        lambda ds: _terminal_delivered(ctx, ds, answered_ok=True),
+        ctx.config.task_timeout + DELIVERY_GRACE,
     )
-    return CallbackRun(task, history.final, history.last_exchange or create_exchange, deliveries, create_exchange)
+    return CallbackRun(
+        task, history.final, history.last_exchange or create_exchange, deliveries, create_exchange
+    )
 
 
 def shared_run(ctx: CheckContext) -> CallbackRun:
     """One succeeding task with callbacks, shared by the callback checks."""
-    return ctx.shared("callback-run", lambda: run_with_callback(ctx, f"{ctx.run_nonce}-plain", ctx.prompt("callback")))
+    return ctx.shared(
+        "callback-run",
+        lambda: run_with_callback(ctx, f"{ctx.run_nonce}-plain", ctx.prompt("callback")),
+    )
 
 
 def _delivery_text(deliveries: list[Delivery]) -> str:
     if not deliveries:
         return "no delivery received"
     return "\n".join(
-        f"#{d.sequence} answered {d.answered}: {d.body[:300].decode('utf-8', errors='replace')}" for d in deliveries
+        f"#{d.sequence} answered {d.answered}: {d.body[:300].decode('utf-8', errors='replace')}"
+        for d in deliveries
     )
 
 
@@ -74,13 +87,25 @@ def check_terminal_delivered(ctx: CheckContext) -> None:
     """The terminal status reaches callback_url (succeed, and failed with --failure-prompt)."""
     runs = [("succeeding task", shared_run(ctx))]
     if ctx.config.failure_prompt:
-        runs.append(("failing task", run_with_callback(ctx, f"{ctx.run_nonce}-failed", ctx.config.failure_prompt)))
+        runs.append(
+            (
+                "failing task",
+                run_with_callback(ctx, f"{ctx.run_nonce}-failed", ctx.config.failure_prompt),
+            )
+        )
     else:
         ctx.note("no --failure-prompt: delivery of failed not checked")
     for case, run in runs:
-        statuses = [d.json().get("task_status") for d in run.deliveries if isinstance(d.json(), dict)]
+        statuses = [
+            d.json().get("task_status") for d in run.deliveries if isinstance(d.json(), dict)
+        ]
         if run.final["task_status"] not in statuses:
-            _violation(ctx, run, f"the terminal status ({run.final['task_status']}) is always delivered", case)
+            _violation(
+                ctx,
+                run,
+                f"the terminal status ({run.final['task_status']}) is always delivered",
+                case,
+            )
 
 
 @conformance_check("callback-lifecycle-order")
@@ -90,8 +115,12 @@ def check_lifecycle_order(ctx: CheckContext) -> None:
     ranks = status_order(ctx)
     statuses = [d.json().get("task_status") for d in run.deliveries if isinstance(d.json(), dict)]
     known = [s for s in statuses if s in ranks]
-    if len(known) != len(statuses) or any(ranks[b] < ranks[a] for a, b in zip(known, known[1:], strict=False)):
-        _violation(ctx, run, "deliveries arrive in lifecycle order", f"statuses delivered: {statuses}")
+    if len(known) != len(statuses) or any(
+        ranks[b] < ranks[a] for a, b in itertools.pairwise(known)
+    ):
+        _violation(
+            ctx, run, "deliveries arrive in lifecycle order", f"statuses delivered: {statuses}"
+        )
 
 
 @conformance_check("callback-body-equals-task")
@@ -104,14 +133,26 @@ def check_body_equals_task(ctx: CheckContext) -> None:
         body = delivery.json()
         errors = schema_errors(ctx, "Task", body)
         if errors:
-            _violation(ctx, run, "each delivery is the task object (components/schemas/Task): " + "; ".join(errors[:3]),
-                       f"delivery #{delivery.sequence}")
+            _violation(
+                ctx,
+                run,
+                "each delivery is the task object (components/schemas/Task): "
+                + "; ".join(errors[:3]),
+                f"delivery #{delivery.sequence}",
+            )
         if body["task_id"] != run.task["task_id"]:
             _violation(ctx, run, "each delivery is this task", f"delivery #{delivery.sequence}")
-    terminal = [d.json() for d in run.deliveries if d.json().get("task_status") in terminal_statuses(ctx)]
+    terminal = [
+        d.json() for d in run.deliveries if d.json().get("task_status") in terminal_statuses(ctx)
+    ]
     if terminal and terminal[-1] != run.final:
-        fail(ctx, run.final_exchange, "the terminal delivery equals data of a get_task at that moment [decided]",
-             "terminal delivery vs final GET", f"delivery: {terminal[-1]}\nGET data: {run.final}")
+        fail(
+            ctx,
+            run.final_exchange,
+            "the terminal delivery equals data of a get_task at that moment [decided]",
+            "terminal delivery vs final GET",
+            f"delivery: {terminal[-1]}\nGET data: {run.final}",
+        )
 
 
 @conformance_check("callback-retry-non-2xx")
@@ -125,8 +166,17 @@ def check_retry(ctx: CheckContext) -> None:
     later = [d.json() for d in run.deliveries[1:]]
     refused_status = refused.get("task_status") if isinstance(refused, dict) else None
     if not any(isinstance(b, dict) and b.get("task_status") == refused_status for b in later):
-        _violation(ctx, run, "a receiver answering non-2xx is retried [decided]",
-                   f"first delivery ({refused_status}) answered 500")
+        _violation(
+            ctx,
+            run,
+            "a receiver answering non-2xx is retried [decided]",
+            f"first delivery ({refused_status}) answered 500",
+        )
+
+
+def _signature_headers(delivery: Delivery) -> dict[str, str | None]:
+    names = ("webhook-id", "webhook-timestamp", "webhook-signature")
+    return {name: delivery.headers.get(name) for name in names}
 
 
 @conformance_check("callback-signature", needs=("webhook_secret",))
@@ -137,14 +187,25 @@ def check_signature(ctx: CheckContext) -> None:
     if not run.deliveries:
         _violation(ctx, run, "the terminal status is always delivered", "no delivery")
     for delivery in run.deliveries:
-        missing = [h for h in ("webhook-id", "webhook-timestamp", "webhook-signature") if not delivery.headers.get(h)]
+        missing = [
+            h
+            for h in ("webhook-id", "webhook-timestamp", "webhook-signature")
+            if not delivery.headers.get(h)
+        ]
         if missing or not delivery.headers.get("webhook-timestamp", "").isdigit():
-            _violation(ctx, run, f"Standard Webhooks headers present (missing {missing})", f"delivery #{delivery.sequence}")
+            _violation(
+                ctx,
+                run,
+                f"Standard Webhooks headers present (missing {missing})",
+                f"delivery #{delivery.sequence}",
+            )
         try:
             verifier.verify(delivery.body, delivery.headers)
         except WebhookVerificationError as exc:
-            fail(ctx, run.create_exchange, ctx.contract.rule("callback-signature").text,
-                 f"delivery #{delivery.sequence}",
-                 f"{exc}; headers {{'webhook-id': {delivery.headers.get('webhook-id')!r}, 'webhook-timestamp': "
-                 f"{delivery.headers.get('webhook-timestamp')!r}, 'webhook-signature': "
-                 f"{delivery.headers.get('webhook-signature')!r}}}")
+            fail(
+                ctx,
+                run.create_exchange,
+                ctx.contract.rule("callback-signature").text,
+                f"delivery #{delivery.sequence}",
+                f"{exc}; headers {_signature_headers(delivery)}",
+            )

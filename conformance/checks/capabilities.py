@@ -15,7 +15,12 @@ def check_model_resolution(ctx: CheckContext) -> None:
     cases = [
         RequestCase(
             f"{model} with resolution {resolution}",
-            {"prompt": ctx.prompt(), "model_name": model, "resolution": resolution, "aspect_ratio": fixed_ratio(ctx)},
+            {
+                "prompt": ctx.prompt(),
+                "model_name": model,
+                "resolution": resolution,
+                "aspect_ratio": fixed_ratio(ctx),
+            },
             ACCEPTED if resolution in capability.resolutions else bad,
             f"x-capability-map: {model} resolutions {list(capability.resolutions)}",
         )
@@ -32,15 +37,28 @@ def check_model_series(ctx: CheckContext) -> None:
     cases = [
         RequestCase(
             f"{model} with result_type series",
-            {"prompt": ctx.prompt(), "model_name": model, "result_type": "series", "aspect_ratio": fixed_ratio(ctx)},
+            {
+                "prompt": ctx.prompt(),
+                "model_name": model,
+                "result_type": "series",
+                "aspect_ratio": fixed_ratio(ctx),
+            },
             ACCEPTED if capability.series else bad,
             f"x-capability-map: {model} series {str(capability.series).lower()}",
         )
         for model, capability in ctx.contract.capabilities.items()
     ]
     cases += [
-        RequestCase(f"{model} with result_type single", {"prompt": ctx.prompt(), "model_name": model,
-                    "result_type": "single", "aspect_ratio": fixed_ratio(ctx)}, ACCEPTED)
+        RequestCase(
+            f"{model} with result_type single",
+            {
+                "prompt": ctx.prompt(),
+                "model_name": model,
+                "result_type": "single",
+                "aspect_ratio": fixed_ratio(ctx),
+            },
+            ACCEPTED,
+        )
         for model in ctx.contract.capabilities
     ]
     run_cases(ctx, cases)
@@ -48,22 +66,48 @@ def check_model_series(ctx: CheckContext) -> None:
 
 @conformance_check("capability-auto-ratio-needs-reference")
 def check_auto_ratio_needs_reference(ctx: CheckContext) -> None:
-    """aspect_ratio auto without references follows the row; with an image (or element) it is accepted."""
+    """aspect_ratio auto without references follows the row; with an image (or element) it is
+    accepted."""
     bad = invalid_code(ctx)
     image = b64(render_image(400, 300, "JPEG", ctx.rng.randrange(2**32)).data)
     cases: list[RequestCase] = []
     for model, capability in ctx.contract.capabilities.items():
-        doc = f"x-capability-map: {model} auto_aspect_ratio_without_reference {capability.auto_aspect_ratio_without_reference}"
+        flag = capability.auto_aspect_ratio_without_reference
+        doc = f"x-capability-map: {model} auto_aspect_ratio_without_reference {flag}"
         auto = {"prompt": ctx.prompt(), "model_name": model, "aspect_ratio": "auto"}
-        cases.append(RequestCase(f"{model}, auto, no reference", auto,
-                                 ACCEPTED if capability.auto_aspect_ratio_without_reference else bad, doc))
-        cases.append(RequestCase(f"{model}, ratio omitted (auto by default), no reference",
-                                 {"prompt": ctx.prompt(), "model_name": model},
-                                 ACCEPTED if capability.auto_aspect_ratio_without_reference else bad, doc))
-        cases.append(RequestCase(f"{model}, auto, one image", auto | {"image_list": [{"image": image}]}, ACCEPTED, doc))
+        cases.append(
+            RequestCase(
+                f"{model}, auto, no reference",
+                auto,
+                ACCEPTED if capability.auto_aspect_ratio_without_reference else bad,
+                doc,
+            )
+        )
+        cases.append(
+            RequestCase(
+                f"{model}, ratio omitted (auto by default), no reference",
+                {"prompt": ctx.prompt(), "model_name": model},
+                ACCEPTED if capability.auto_aspect_ratio_without_reference else bad,
+                doc,
+            )
+        )
+        cases.append(
+            RequestCase(
+                f"{model}, auto, one image",
+                auto | {"image_list": [{"image": image}]},
+                ACCEPTED,
+                doc,
+            )
+        )
         if ctx.element_ids:
-            cases.append(RequestCase(f"{model}, auto, one element",
-                                     auto | {"element_list": [{"element_id": ctx.element_ids[0]}]}, ACCEPTED, doc))
+            cases.append(
+                RequestCase(
+                    f"{model}, auto, one element",
+                    auto | {"element_list": [{"element_id": ctx.element_ids[0]}]},
+                    ACCEPTED,
+                    doc,
+                )
+            )
     if not ctx.element_ids:
         ctx.note("no --element-ids: auto with an element reference not checked")
     run_cases(ctx, cases)

@@ -1,4 +1,5 @@
-"""API-FACTS "Envelope" and the method rule: JSON everywhere, request_id always, errors without data."""
+"""API-FACTS "Envelope" and the method rule: JSON everywhere, request_id always, errors without
+data."""
 
 from __future__ import annotations
 
@@ -8,7 +9,9 @@ from conformance.http import CREATE_PATH, Exchange
 from conformance.registry import conformance_check
 
 
-def _envelope_problems(ctx: CheckContext, exchange: Exchange, success_schema: str | None) -> list[str]:
+def _envelope_problems(
+    ctx: CheckContext, exchange: Exchange, success_schema: str | None
+) -> list[str]:
     problems: list[str] = []
     if exchange.content_type != "application/json":
         problems.append(f"content type is {exchange.content_type!r}, not application/json")
@@ -32,16 +35,29 @@ def _envelope_problems(ctx: CheckContext, exchange: Exchange, success_schema: st
 
 @conformance_check("envelope")
 def check_envelope(ctx: CheckContext) -> None:
-    """Successes and errors of every operation are JSON envelopes with request_id; errors lack data."""
+    """Successes and errors of every operation are JSON envelopes with request_id; errors lack
+    data."""
     created = ctx.api.create({"prompt": ctx.prompt("envelope")})
-    task_id = (created.data or {}).get("task_id", "missing") if isinstance(created.data, dict) else "missing"
+    task_id = (
+        (created.data or {}).get("task_id", "missing")
+        if isinstance(created.data, dict)
+        else "missing"
+    )
     samples: list[tuple[str, Exchange, str | None]] = [
         ("create_task success", created, "TaskEnvelope"),
         ("get_task success", ctx.api.get(str(task_id)), "TaskEnvelope"),
         ("list_tasks success", ctx.api.list(), "TaskListEnvelope"),
         ("401 without Authorization", ctx.api.list(authorization=None), None),
-        ("400 body not JSON", ctx.api.request("POST", CREATE_PATH, content=b"{not json",
-                                              headers={"Content-Type": "application/json"}), None),
+        (
+            "400 body not JSON",
+            ctx.api.request(
+                "POST",
+                CREATE_PATH,
+                content=b"{not json",
+                headers={"Content-Type": "application/json"},
+            ),
+            None,
+        ),
         ("400 invalid field", ctx.api.create({"prompt": ""}), None),
         ("404 unknown task", ctx.api.get(f"conformance-missing-{ctx.run_nonce}"), None),
         ("404 unsupported method", ctx.api.request("DELETE", CREATE_PATH), None),
@@ -54,7 +70,12 @@ def check_envelope(ctx: CheckContext) -> None:
         if problems:
             fail(ctx, exchange, "every response is a JSON envelope: " + "; ".join(problems), case)
         if exchange.status != 200 and exchange.status < 400:
-            fail(ctx, exchange, "a JSON envelope with a success (200) or error (4xx/5xx) status", case)
+            fail(
+                ctx,
+                exchange,
+                "a JSON envelope with a success (200) or error (4xx/5xx) status",
+                case,
+            )
         request_ids.add(exchange.json()["request_id"])
     if len(request_ids) < len(samples):
         ctx.note("some responses shared a request_id")
@@ -66,12 +87,17 @@ def check_method_not_supported(ctx: CheckContext) -> None:
     item_path = f"{CREATE_PATH}/conformance-{ctx.run_nonce}"
     cases = [
         (method, path)
-        for path, methods in ((CREATE_PATH, ("PUT", "PATCH", "DELETE")), (item_path, ("POST", "PUT", "PATCH", "DELETE")))
+        for path, methods in (
+            (CREATE_PATH, ("PUT", "PATCH", "DELETE")),
+            (item_path, ("POST", "PUT", "PATCH", "DELETE")),
+        )
         for method in methods
     ]
     for method, path in cases:
         for with_token in (True, False):
-            kwargs = {} if with_token else {"authorization": None}
-            exchange = ctx.api.request(method, path, **kwargs)  # type: ignore[arg-type]
+            if with_token:
+                exchange = ctx.api.request(method, path)
+            else:
+                exchange = ctx.api.request(method, path, authorization=None)
             label = "with a token" if with_token else "without a token"
             expect_error(ctx, exchange, 1202, f"{method} {path} {label}")

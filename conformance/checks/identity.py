@@ -1,4 +1,5 @@
-"""API-FACTS identity rules: lookup by either id (task_id wins), unique external ids, user isolation."""
+"""API-FACTS identity rules: lookup by either id (task_id wins), unique external ids, user
+isolation."""
 
 from __future__ import annotations
 
@@ -6,7 +7,14 @@ from typing import Any
 
 from conformance.checks._cases import fixed_ratio, invalid_code
 from conformance.context import CheckContext
-from conformance.expect import expect_accepted, expect_error, expect_ok, expect_rejected, expect_task, fail
+from conformance.expect import (
+    expect_accepted,
+    expect_error,
+    expect_ok,
+    expect_rejected,
+    expect_task,
+    fail,
+)
 from conformance.registry import conformance_check
 
 
@@ -16,25 +24,44 @@ def _body(ctx: CheckContext, **fields: Any) -> dict[str, Any]:
 
 @conformance_check("task-lookup-by-either-id")
 def check_lookup(ctx: CheckContext) -> None:
-    """GET by task_id and by external_task_id give the same task; a task_id match wins; unknown is 1203."""
+    """GET by task_id and by external_task_id give the same task; a task_id match wins; unknown is
+    1203."""
     external = ctx.unique_id("lookup")
-    task = expect_accepted(ctx, _body(ctx, external_task_id=external), "create with external_task_id")
+    task = expect_accepted(
+        ctx, _body(ctx, external_task_id=external), "create with external_task_id"
+    )
     if task["task_info"]["external_task_id"] != external or task["task_id"] == external:
-        fail(ctx, ctx.api.get(task["task_id"]), "external_task_id is echoed in task_info and never replaces task_id",
-             "create with external_task_id")
+        fail(
+            ctx,
+            ctx.api.get(task["task_id"]),
+            "external_task_id is echoed in task_info and never replaces task_id",
+            "create with external_task_id",
+        )
     for label, key in (("by task_id", task["task_id"]), ("by external_task_id", external)):
         found = expect_task(ctx, ctx.api.get(key), f"get {label}")
         if found["task_id"] != task["task_id"]:
-            fail(ctx, ctx.api.get(key), "get_task finds the task by either id", f"get {label}",
-                 f"got task {found['task_id']} instead of {task['task_id']}")
+            fail(
+                ctx,
+                ctx.api.get(key),
+                "get_task finds the task by either id",
+                f"get {label}",
+                f"got task {found['task_id']} instead of {task['task_id']}",
+            )
     # A second task whose external_task_id equals the first task's task_id: the task_id match wins.
-    shadow = expect_accepted(ctx, _body(ctx, external_task_id=task["task_id"]), "external_task_id = another task_id")
+    shadow = expect_accepted(
+        ctx, _body(ctx, external_task_id=task["task_id"]), "external_task_id = another task_id"
+    )
     exchange = ctx.api.get(task["task_id"])
     found = expect_task(ctx, exchange, "get by an id that is a task_id and an external_task_id")
     if found["task_id"] != task["task_id"]:
-        fail(ctx, exchange, "when both could match, the task_id match wins [decided]",
-             "get by an id that is a task_id and an external_task_id",
-             f"got task {found['task_id']} (the one with that external_task_id), not {task['task_id']}")
+        fail(
+            ctx,
+            exchange,
+            "when both could match, the task_id match wins [decided]",
+            "get by an id that is a task_id and an external_task_id",
+            f"got task {found['task_id']} (the one with that external_task_id), "
+            f"not {task['task_id']}",
+        )
     expect_task(ctx, ctx.api.get(shadow["task_id"]), "the shadowing task by its own task_id")
     expect_error(ctx, ctx.api.get(ctx.unique_id("missing")), 1203, "an id nobody created")
 
@@ -44,10 +71,20 @@ def check_external_unique(ctx: CheckContext) -> None:
     """A user's second task with a used external_task_id is 1201; another user may reuse it."""
     external = ctx.unique_id("unique")
     first = expect_accepted(ctx, _body(ctx, external_task_id=external), "first use")
-    expect_rejected(ctx, _body(ctx, external_task_id=external), invalid_code(ctx), "same user, same external_task_id")
+    expect_rejected(
+        ctx,
+        _body(ctx, external_task_id=external),
+        invalid_code(ctx),
+        "same user, same external_task_id",
+    )
     found = expect_task(ctx, ctx.api.get(external), "lookup after the refused duplicate")
     if found["task_id"] != first["task_id"]:
-        fail(ctx, ctx.api.get(external), "a refused duplicate does not replace the first task", "lookup after duplicate")
+        fail(
+            ctx,
+            ctx.api.get(external),
+            "a refused duplicate does not replace the first task",
+            "lookup after duplicate",
+        )
     if ctx.second is not None:
         exchange = ctx.second.create(_body(ctx, external_task_id=external))
         expect_task(ctx, exchange, "another user reuses the external_task_id (unique per user)")
@@ -57,17 +94,37 @@ def check_external_unique(ctx: CheckContext) -> None:
 
 @conformance_check("user-isolation", needs=("second_user",))
 def check_isolation(ctx: CheckContext) -> None:
-    """The second user sees none of the first's tasks by task_id, external_task_id or list, and back."""
+    """The second user sees none of the first's tasks by task_id, external_task_id or list, and
+    back."""
     assert ctx.second is not None
     external = ctx.unique_id("isolated")
     mine = expect_accepted(ctx, _body(ctx, external_task_id=external), "first user's task")
-    theirs = expect_task(ctx, ctx.second.create(_body(ctx, external_task_id=ctx.unique_id("other"))), "second user's task")
+    theirs = expect_task(
+        ctx,
+        ctx.second.create(_body(ctx, external_task_id=ctx.unique_id("other"))),
+        "second user's task",
+    )
     for label, key in (("by task_id", mine["task_id"]), ("by external_task_id", external)):
-        expect_error(ctx, ctx.second.get(key), 1203, f"second user gets the first user's task {label}")
-    expect_error(ctx, ctx.api.get(theirs["task_id"]), 1203, "first user gets the second user's task by task_id")
-    for viewer, other, label in ((ctx.second, mine, "second user's list"), (ctx.api, theirs, "first user's list")):
+        expect_error(
+            ctx, ctx.second.get(key), 1203, f"second user gets the first user's task {label}"
+        )
+    expect_error(
+        ctx,
+        ctx.api.get(theirs["task_id"]),
+        1203,
+        "first user gets the second user's task by task_id",
+    )
+    for viewer, other, label in (
+        (ctx.second, mine, "second user's list"),
+        (ctx.api, theirs, "first user's list"),
+    ):
         exchange = viewer.list({"pageNum": 1, "pageSize": 500})
         page = expect_ok(ctx, exchange, label)
         if any(isinstance(t, dict) and t.get("task_id") == other["task_id"] for t in page or []):
-            fail(ctx, exchange, "the list holds only the caller's tasks", label,
-                 f"{label} contains task {other['task_id']} of the other user")
+            fail(
+                ctx,
+                exchange,
+                "the list holds only the caller's tasks",
+                label,
+                f"{label} contains task {other['task_id']} of the other user",
+            )

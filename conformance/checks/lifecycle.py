@@ -1,7 +1,9 @@
-"""API-FACTS "Task object" lifecycle: forward-only statuses, failure messages, times, empty results."""
+"""API-FACTS "Task object" lifecycle: forward-only statuses, failure messages, times, empty
+results."""
 
 from __future__ import annotations
 
+import itertools
 import time
 from typing import Any
 
@@ -25,11 +27,22 @@ def _check_forward(ctx: CheckContext, history: TaskHistory, case: str) -> None:
     ranks = status_order(ctx)
     statuses = history.statuses
     if statuses[0] != "submitted":
-        fail(ctx, history.last_exchange, "a new task is submitted", case, f"create answered {statuses[0]!r}")
-    for before, after in zip(statuses, statuses[1:], strict=False):
+        fail(
+            ctx,
+            history.last_exchange,
+            "a new task is submitted",
+            case,
+            f"create answered {statuses[0]!r}",
+        )
+    for before, after in itertools.pairwise(statuses):
         if ranks[after] < ranks[before] or (ranks[after] == ranks[before] and after != before):
-            fail(ctx, history.last_exchange, "submitted -> processing -> succeed | failed, never back",
-                 case, f"statuses seen in order: {statuses}")
+            fail(
+                ctx,
+                history.last_exchange,
+                "submitted -> processing -> succeed | failed, never back",
+                case,
+                f"statuses seen in order: {statuses}",
+            )
 
 
 @conformance_check("task-status-forward-only")
@@ -49,22 +62,32 @@ def check_forward_only(ctx: CheckContext) -> None:
 def check_failed_has_message(ctx: CheckContext) -> None:
     """A task with --failure-prompt ends failed, with a non-empty task_status_msg and no results."""
     prompt = ctx.config.failure_prompt or ""
-    history = create_and_finish(ctx, {"prompt": prompt, "aspect_ratio": fixed_ratio(ctx)}, "the failure prompt")
+    history = create_and_finish(
+        ctx, {"prompt": prompt, "aspect_ratio": fixed_ratio(ctx)}, "the failure prompt"
+    )
     _check_forward(ctx, history, "the failure prompt")
     final = history.final
     case = f"prompt {prompt!r}"
     if final["task_status"] != "failed":
-        fail(ctx, history.last_exchange, "the failure prompt makes the task end failed (--failure-prompt)", case)
+        fail(
+            ctx,
+            history.last_exchange,
+            "the failure prompt makes the task end failed (--failure-prompt)",
+            case,
+        )
     if not final["task_status_msg"].strip():
         fail(ctx, history.last_exchange, "failed carries a non-empty task_status_msg", case)
     result = final["task_result"]
     if result["images"] or result["series_images"]:
-        fail(ctx, history.last_exchange, "when failed, images and series_images are both empty", case)
+        fail(
+            ctx, history.last_exchange, "when failed, images and series_images are both empty", case
+        )
 
 
 @conformance_check("times-in-milliseconds")
 def check_times(ctx: CheckContext) -> None:
-    """created_at/updated_at are epoch milliseconds, created_at fixed, updated_at >= created_at and monotone."""
+    """created_at/updated_at are epoch milliseconds, created_at fixed, updated_at >= created_at and
+    monotone."""
     history = plain_history(ctx)
     now_ms = time.time() * 1000
     created = history.snapshots[0]["created_at"]
@@ -72,14 +95,29 @@ def check_times(ctx: CheckContext) -> None:
     for snapshot in history.snapshots:
         case = f"status {snapshot['task_status']}"
         if abs(snapshot["created_at"] - now_ms) > CLOCK_TOLERANCE_MS:
-            fail(ctx, history.last_exchange, "created_at is Unix epoch milliseconds (within a day of now)", case,
-                 f"created_at {snapshot['created_at']} vs now {int(now_ms)} ms")
+            fail(
+                ctx,
+                history.last_exchange,
+                "created_at is Unix epoch milliseconds (within a day of now)",
+                case,
+                f"created_at {snapshot['created_at']} vs now {int(now_ms)} ms",
+            )
         if snapshot["created_at"] != created:
-            fail(ctx, history.last_exchange, "created_at never changes", case,
-                 f"created_at {created} then {snapshot['created_at']}")
+            fail(
+                ctx,
+                history.last_exchange,
+                "created_at never changes",
+                case,
+                f"created_at {created} then {snapshot['created_at']}",
+            )
         if snapshot["updated_at"] < previous_update:
-            fail(ctx, history.last_exchange, "updated_at >= created_at and never decreases", case,
-                 f"updated_at {snapshot['updated_at']} after {previous_update}")
+            fail(
+                ctx,
+                history.last_exchange,
+                "updated_at >= created_at and never decreases",
+                case,
+                f"updated_at {snapshot['updated_at']} after {previous_update}",
+            )
         previous_update = snapshot["updated_at"]
 
 
@@ -91,8 +129,18 @@ def check_result_empty_until_succeed(ctx: CheckContext) -> None:
         result: dict[str, Any] = snapshot["task_result"]
         case = f"status {snapshot['task_status']}"
         if snapshot["task_status"] != "succeed" and (result["images"] or result["series_images"]):
-            fail(ctx, history.last_exchange, "before succeed, images and series_images are empty", case,
-                 f"task_result {result}")
+            fail(
+                ctx,
+                history.last_exchange,
+                "before succeed, images and series_images are empty",
+                case,
+                f"task_result {result}",
+            )
         if snapshot["task_info"]["external_task_id"] is not None:
-            fail(ctx, history.last_exchange, "task_info.external_task_id is null when none was given", case,
-                 f"external_task_id {snapshot['task_info']['external_task_id']!r}")
+            fail(
+                ctx,
+                history.last_exchange,
+                "task_info.external_task_id is null when none was given",
+                case,
+                f"external_task_id {snapshot['task_info']['external_task_id']!r}",
+            )

@@ -11,7 +11,9 @@ from conformance.http import Exchange
 from conformance.registry import conformance_check
 
 
-def _page(ctx: CheckContext, params: dict[str, Any], case: str) -> tuple[list[dict[str, Any]], Exchange]:
+def _page(
+    ctx: CheckContext, params: dict[str, Any], case: str
+) -> tuple[list[dict[str, Any]], Exchange]:
     exchange = ctx.api.list(params)
     data = expect_ok(ctx, exchange, case)
     errors = schema_errors(ctx, "TaskListEnvelope", exchange.json())
@@ -22,24 +24,39 @@ def _page(ctx: CheckContext, params: dict[str, Any], case: str) -> tuple[list[di
 
 @conformance_check("list-paging-parameters")
 def check_paging_parameters(ctx: CheckContext) -> None:
-    """pageNum/pageSize bounds, wrong types and defaults exactly as the spec's parameter schemas say."""
+    """pageNum/pageSize bounds, wrong types and defaults exactly as the spec's parameter schemas
+    say."""
     bad = invalid_code(ctx)
     for name in ("pageNum", "pageSize"):
         schema = ctx.contract.query_parameter("list_tasks", name)
         low, high = int(schema["minimum"]), int(schema["maximum"])
         for value in (low, high):
             _page(ctx, {name: value}, f"{name}={value}")
-        for value in (low - 1, high + 1, "abc", f"{low}.5"):
-            expect_error(ctx, ctx.api.list({name: value}), bad, f"{name}={value!r}")
+        wrong_values: tuple[Any, ...] = (low - 1, high + 1, "abc", f"{low}.5")
+        for wrong in wrong_values:
+            expect_error(ctx, ctx.api.list({name: wrong}), bad, f"{name}={wrong!r}")
     size = int(ctx.contract.query_parameter("list_tasks", "pageSize")["default"])
     number = int(ctx.contract.query_parameter("list_tasks", "pageNum")["default"])
     plain, exchange = _page(ctx, {}, "no parameters")
-    explicit, _ = _page(ctx, {"pageNum": number, "pageSize": size}, f"pageNum={number}&pageSize={size}")
+    explicit, _ = _page(
+        ctx, {"pageNum": number, "pageSize": size}, f"pageNum={number}&pageSize={size}"
+    )
     if [t["task_id"] for t in plain] != [t["task_id"] for t in explicit]:
-        fail(ctx, exchange, f"defaults are pageNum {number} and pageSize {size}", "no parameters",
-             f"{len(plain)} tasks without parameters, {len(explicit)} with the defaults spelt out")
+        fail(
+            ctx,
+            exchange,
+            f"defaults are pageNum {number} and pageSize {size}",
+            "no parameters",
+            f"{len(plain)} tasks without parameters, {len(explicit)} with the defaults spelt out",
+        )
     if len(plain) > size:
-        fail(ctx, exchange, f"pageSize defaults to {size}", "no parameters", f"{len(plain)} tasks on the page")
+        fail(
+            ctx,
+            exchange,
+            f"pageSize defaults to {size}",
+            "no parameters",
+            f"{len(plain)} tasks on the page",
+        )
 
 
 def _key(task: dict[str, Any]) -> tuple[int, str]:
@@ -50,31 +67,54 @@ def _key(task: dict[str, Any]) -> tuple[int, str]:
 def check_newest_first(ctx: CheckContext) -> None:
     """Newest first by (created_at, task_id); consecutive pages neither overlap nor skip."""
     created = [
-        expect_accepted(ctx, {"prompt": ctx.prompt("paging"), "aspect_ratio": fixed_ratio(ctx)}, f"task {i + 1} of 3")
+        expect_accepted(
+            ctx,
+            {"prompt": ctx.prompt("paging"), "aspect_ratio": fixed_ratio(ctx)},
+            f"task {i + 1} of 3",
+        )
         for i in range(3)
     ]
     whole, exchange = _page(ctx, {"pageNum": 1, "pageSize": 50}, "pageSize=50")
     ids = [t["task_id"] for t in whole]
     expected_head = {t["task_id"] for t in created}
     if set(ids[:3]) != expected_head:
-        fail(ctx, exchange, "newest first: the three tasks just created lead the list", "pageSize=50",
-             f"first ids {ids[:3]}, just created {sorted(expected_head)}")
+        fail(
+            ctx,
+            exchange,
+            "newest first: the three tasks just created lead the list",
+            "pageSize=50",
+            f"first ids {ids[:3]}, just created {sorted(expected_head)}",
+        )
     keys = [_key(t) for t in whole]
     if keys != sorted(keys, reverse=True):
-        fail(ctx, exchange, "ordered by created_at, then task_id, both descending [decided]", "pageSize=50",
-             f"(created_at, task_id) order: {keys[:10]}")
+        fail(
+            ctx,
+            exchange,
+            "ordered by created_at, then task_id, both descending [decided]",
+            "pageSize=50",
+            f"(created_at, task_id) order: {keys[:10]}",
+        )
     size = 2
     pages: list[str] = []
     for number in range(1, 5):
-        page, page_exchange = _page(ctx, {"pageNum": number, "pageSize": size}, f"pageNum={number}&pageSize={size}")
+        page, page_exchange = _page(
+            ctx, {"pageNum": number, "pageSize": size}, f"pageNum={number}&pageSize={size}"
+        )
         if len(page) > size:
             fail(ctx, page_exchange, f"at most pageSize ({size}) tasks", f"page {number}")
         pages += [t["task_id"] for t in page]
         if len(page) < size:
             break
     if pages != ids[: len(pages)]:
-        fail(ctx, exchange, "consecutive pages neither overlap nor skip: they concatenate to the long page",
-             f"pages 1..4 of size {size}", f"pages give {pages}, the long page starts {ids[: len(pages)]}")
-    beyond, beyond_exchange = _page(ctx, {"pageNum": 1000, "pageSize": 1}, "pageNum=1000&pageSize=1")
+        fail(
+            ctx,
+            exchange,
+            "consecutive pages neither overlap nor skip: they concatenate to the long page",
+            f"pages 1..4 of size {size}",
+            f"pages give {pages}, the long page starts {ids[: len(pages)]}",
+        )
+    beyond, beyond_exchange = _page(
+        ctx, {"pageNum": 1000, "pageSize": 1}, "pageNum=1000&pageSize=1"
+    )
     if len(ids) < 1000 and len(whole) < 50 and beyond:
         fail(ctx, beyond_exchange, "a page past the last task is empty", "pageNum=1000")

@@ -1,4 +1,5 @@
-"""API-FACTS reference image rules, with real images drawn by Hypothesis (conformance.strategies)."""
+"""API-FACTS reference image rules, with real images drawn by Hypothesis
+(conformance.strategies)."""
 
 from __future__ import annotations
 
@@ -21,18 +22,26 @@ from conformance.strategies import (
 
 
 def _body(ctx: CheckContext, image: str) -> dict[str, Any]:
-    return {"prompt": ctx.prompt("reference"), "image_list": [{"image": image}], "aspect_ratio": fixed_ratio(ctx)}
+    return {
+        "prompt": ctx.prompt("reference"),
+        "image_list": [{"image": image}],
+        "aspect_ratio": fixed_ratio(ctx),
+    }
 
 
 def _sized(ctx: CheckContext, width: int, height: int) -> list[ReferenceImage]:
     """One drawn image per accepted encoding at exactly width x height."""
     return [
-        draw_examples(reference_image_strategy(width, height, (fmt,)), ctx.rng.randrange(2**32), 1)[0]
+        draw_examples(reference_image_strategy(width, height, (fmt,)), ctx.rng.randrange(2**32), 1)[
+            0
+        ]
         for fmt in ENCODINGS
     ]
 
 
-def _size_cases(ctx: CheckContext, sizes: list[tuple[int, int, bool]], doc: str) -> list[RequestCase]:
+def _size_cases(
+    ctx: CheckContext, sizes: list[tuple[int, int, bool]], doc: str
+) -> list[RequestCase]:
     bad = invalid_code(ctx)
     return [
         RequestCase(image.describe(), _body(ctx, b64(image.data)), ACCEPTED if ok else bad, doc)
@@ -53,7 +62,12 @@ def check_min_side(ctx: CheckContext) -> None:
     """Width and height of exactly min_side pass; one pixel less on either side fails."""
     side, _ = _ratio_limit_sizes(ctx)
     doc = ctx.contract.rule("reference-image-min-side").text
-    sizes = [(side, side, True), (side - 1, side, False), (side, side - 1, False), (side + 1, side + 1, True)]
+    sizes = [
+        (side, side, True),
+        (side - 1, side, False),
+        (side, side - 1, False),
+        (side + 1, side + 1, True),
+    ]
     run_cases(ctx, _size_cases(ctx, sizes, doc))
 
 
@@ -62,7 +76,12 @@ def check_aspect_ratio(ctx: CheckContext) -> None:
     """750x300 and 300x750 pass (inclusive), 751x300 and 300x751 fail."""
     side, longest = _ratio_limit_sizes(ctx)
     doc = ctx.contract.rule("reference-image-aspect-ratio").text
-    sizes = [(longest, side, True), (side, longest, True), (longest + 1, side, False), (side, longest + 1, False)]
+    sizes = [
+        (longest, side, True),
+        (side, longest, True),
+        (longest + 1, side, False),
+        (side, longest + 1, False),
+    ]
     run_cases(ctx, _size_cases(ctx, sizes, doc))
 
 
@@ -72,7 +91,10 @@ def check_format(ctx: CheckContext) -> None:
     bad = invalid_code(ctx)
     doc = ctx.contract.rule("reference-image-format").text
     side = int(ctx.contract.rule("reference-image-min-side").params["min_side"]) + 20
-    cases = [RequestCase(img.describe(), _body(ctx, b64(img.data)), ACCEPTED, doc) for img in _sized(ctx, side, side)]
+    cases = [
+        RequestCase(img.describe(), _body(ctx, b64(img.data)), ACCEPTED, doc)
+        for img in _sized(ctx, side, side)
+    ]
     for fmt in ("GIF", "WEBP", "BMP"):
         image = other_format_image(fmt, ctx.rng.randrange(2**32), (side, side))
         cases.append(RequestCase(image.describe(), _body(ctx, b64(image.data)), bad, doc))
@@ -94,29 +116,49 @@ def check_max_bytes(ctx: CheckContext) -> None:
     run_cases(
         ctx,
         [
-            RequestCase(f"PNG of exactly {limit} bytes", _body(ctx, b64(_padded(ctx, limit))), ACCEPTED, doc),
-            RequestCase(f"PNG of {limit + 1} bytes", _body(ctx, b64(_padded(ctx, limit + 1))), invalid_code(ctx), doc),
+            RequestCase(
+                f"PNG of exactly {limit} bytes", _body(ctx, b64(_padded(ctx, limit))), ACCEPTED, doc
+            ),
+            RequestCase(
+                f"PNG of {limit + 1} bytes",
+                _body(ctx, b64(_padded(ctx, limit + 1))),
+                invalid_code(ctx),
+                doc,
+            ),
         ],
     )
 
 
 @conformance_check("reference-image-base64")
 def check_base64(ctx: CheckContext) -> None:
-    """Raw standard Base64 passes; a data: prefix, the URL-safe alphabet or non-Base64 text fails."""
+    """Raw standard Base64 passes; a data: prefix, the URL-safe alphabet or non-Base64 text
+    fails."""
     bad = invalid_code(ctx)
     doc = ctx.contract.rule("reference-image-base64").text
     side = int(ctx.contract.rule("reference-image-min-side").params["min_side"]) + 10
     image = next(
-        img for img in (render_image(side, side, "PNG", ctx.rng.randrange(2**32)) for _ in range(50))
+        img
+        for img in (render_image(side, side, "PNG", ctx.rng.randrange(2**32)) for _ in range(50))
         if {"+", "/"} & set(b64(img.data))
     )
     encoded = b64(image.data)
     cases = [
         RequestCase("raw standard Base64", _body(ctx, encoded), ACCEPTED, doc),
-        RequestCase("data:image/png;base64, prefix", _body(ctx, f"data:image/png;base64,{encoded}"), bad, doc),
-        RequestCase("DATA: prefix in upper case", _body(ctx, f"DATA:image/png;base64,{encoded}"), bad, doc),
-        RequestCase("URL-safe alphabet (- and _)",
-                    _body(ctx, encoded.replace("+", "-").replace("/", "_")), bad, doc),
+        RequestCase(
+            "data:image/png;base64, prefix",
+            _body(ctx, f"data:image/png;base64,{encoded}"),
+            bad,
+            doc,
+        ),
+        RequestCase(
+            "DATA: prefix in upper case", _body(ctx, f"DATA:image/png;base64,{encoded}"), bad, doc
+        ),
+        RequestCase(
+            "URL-safe alphabet (- and _)",
+            _body(ctx, encoded.replace("+", "-").replace("/", "_")),
+            bad,
+            doc,
+        ),
         RequestCase("not Base64 at all", _body(ctx, "%%% not base64 %%%"), bad, doc),
     ]
     run_cases(ctx, cases)
@@ -131,17 +173,46 @@ def check_url(ctx: CheckContext) -> None:
     receiver = ctx.receiver
     cases: list[RequestCase] = []
     for index, (width, height, ok) in enumerate(
-        [(side, side, True), (longest, side, True), (side - 1, side, False), (longest + 1, side, False)]
+        [
+            (side, side, True),
+            (longest, side, True),
+            (side - 1, side, False),
+            (longest + 1, side, False),
+        ]
     ):
         for image in _sized(ctx, width, height):
-            url = receiver.image_url(f"{ctx.run_nonce}-{index}-{image.format}", image.data, image.content_type)
-            cases.append(RequestCase(f"URL serving {image.describe()}", _body(ctx, url), ACCEPTED if ok else bad, doc))
+            url = receiver.image_url(
+                f"{ctx.run_nonce}-{index}-{image.format}", image.data, image.content_type
+            )
+            cases.append(
+                RequestCase(
+                    f"URL serving {image.describe()}", _body(ctx, url), ACCEPTED if ok else bad, doc
+                )
+            )
     png = _sized(ctx, side, side)[1]
     octet = receiver.image_url(f"{ctx.run_nonce}-octet", png.data, "application/octet-stream")
-    cases.append(RequestCase("URL serving a PNG as application/octet-stream (by content)", _body(ctx, octet), ACCEPTED, doc))
+    cases.append(
+        RequestCase(
+            "URL serving a PNG as application/octet-stream (by content)",
+            _body(ctx, octet),
+            ACCEPTED,
+            doc,
+        )
+    )
     gif = other_format_image("GIF", ctx.rng.randrange(2**32), (side, side))
-    cases.append(RequestCase("URL serving a GIF", _body(ctx, receiver.image_url(f"{ctx.run_nonce}-gif", gif.data, "image/gif")), bad, doc))
-    cases.append(RequestCase("URL answering 404", _body(ctx, receiver.missing_image_url(ctx.run_nonce)), bad, doc))
+    cases.append(
+        RequestCase(
+            "URL serving a GIF",
+            _body(ctx, receiver.image_url(f"{ctx.run_nonce}-gif", gif.data, "image/gif")),
+            bad,
+            doc,
+        )
+    )
+    cases.append(
+        RequestCase(
+            "URL answering 404", _body(ctx, receiver.missing_image_url(ctx.run_nonce)), bad, doc
+        )
+    )
     limit = int(ctx.contract.rule("reference-image-max-bytes").params["max_bytes"])
     big = receiver.image_url(f"{ctx.run_nonce}-big", _padded(ctx, limit + 1), "image/png")
     cases.append(RequestCase(f"URL serving a PNG of {limit + 1} bytes", _body(ctx, big), bad, doc))

@@ -1,4 +1,5 @@
-"""API-FACTS cross-field rules on references: total <= 10, <<<image_N>>>/<<<element_N>>>, element ids."""
+"""API-FACTS cross-field rules on references: total <= 10, <<<image_N>>>/<<<element_N>>>, element
+ids."""
 
 from __future__ import annotations
 
@@ -12,7 +13,9 @@ from conformance.strategies import b64, render_image
 
 def _images(ctx: CheckContext, count: int) -> list[dict[str, str]]:
     """`count` small valid reference images (the same picture: content rules are not under test)."""
-    picture = ctx.shared("small-reference-png", lambda: b64(render_image(320, 320, "PNG", ctx.seed).data))
+    picture = ctx.shared(
+        "small-reference-png", lambda: b64(render_image(320, 320, "PNG", ctx.seed).data)
+    )
     return [{"image": picture} for _ in range(count)]
 
 
@@ -39,14 +42,19 @@ def check_references_total(ctx: CheckContext) -> None:
             cases.append(
                 RequestCase(
                     f"{fill} images + {elements} elements",
-                    base | {"image_list": _images(ctx, fill), "element_list": _elements(ctx, elements)},
+                    base
+                    | {"image_list": _images(ctx, fill), "element_list": _elements(ctx, elements)},
                     ACCEPTED,
                 )
             )
             cases.append(
                 RequestCase(
                     f"{fill + 1} images + {elements} elements",
-                    base | {"image_list": _images(ctx, fill + 1), "element_list": _elements(ctx, elements)},
+                    base
+                    | {
+                        "image_list": _images(ctx, fill + 1),
+                        "element_list": _elements(ctx, elements),
+                    },
                     bad,
                 )
             )
@@ -57,34 +65,79 @@ def check_references_total(ctx: CheckContext) -> None:
 
 @conformance_check("prompt-reference-in-range")
 def check_prompt_reference_in_range(ctx: CheckContext) -> None:
-    """<<<image_N>>>/<<<element_N>>> within their lists pass, beyond fail; other <<<...>>> is text."""
+    """<<<image_N>>>/<<<element_N>>> within their lists pass, beyond fail; other <<<...>>> is
+    text."""
     bad = invalid_code(ctx)
     two = _images(ctx, 2)
     cases: list[RequestCase] = [
-        RequestCase("<<<image_1>>> and <<<image_2>>> with 2 images",
-                    {"prompt": "mix <<<image_1>>> with <<<image_2>>>", "image_list": two}, ACCEPTED),
-        RequestCase("<<<image_3>>> with 2 images", {"prompt": "use <<<image_3>>>", "image_list": two}, bad),
-        RequestCase("<<<image_1>>> without image_list",
-                    {"prompt": "use <<<image_1>>>", "aspect_ratio": fixed_ratio(ctx)}, bad),
-        RequestCase("<<<element_1>>> without element_list",
-                    {"prompt": "use <<<element_1>>>", "aspect_ratio": fixed_ratio(ctx)}, bad),
-        RequestCase("<<<image_12>>> (two digits) with 2 images",
-                    {"prompt": "use <<<image_12>>>", "image_list": two}, bad),
+        RequestCase(
+            "<<<image_1>>> and <<<image_2>>> with 2 images",
+            {"prompt": "mix <<<image_1>>> with <<<image_2>>>", "image_list": two},
+            ACCEPTED,
+        ),
+        RequestCase(
+            "<<<image_3>>> with 2 images", {"prompt": "use <<<image_3>>>", "image_list": two}, bad
+        ),
+        RequestCase(
+            "<<<image_1>>> without image_list",
+            {"prompt": "use <<<image_1>>>", "aspect_ratio": fixed_ratio(ctx)},
+            bad,
+        ),
+        RequestCase(
+            "<<<element_1>>> without element_list",
+            {"prompt": "use <<<element_1>>>", "aspect_ratio": fixed_ratio(ctx)},
+            bad,
+        ),
+        RequestCase(
+            "<<<image_12>>> (two digits) with 2 images",
+            {"prompt": "use <<<image_12>>>", "image_list": two},
+            bad,
+        ),
     ]
-    plain: list[str] = ["<<<style>>>", "<<<image_>>>", "<<<image_one>>>", "<<<video_1>>>", "<<image_9>>", "<<<>>>"]
+    plain: list[str] = [
+        "<<<style>>>",
+        "<<<image_>>>",
+        "<<<image_one>>>",
+        "<<<video_1>>>",
+        "<<image_9>>",
+        "<<<>>>",
+    ]
     for text in plain:
-        body: dict[str, Any] = {"prompt": f"keep {text} literally", "aspect_ratio": fixed_ratio(ctx)}
-        cases.append(RequestCase(f"plain text {text}", body, ACCEPTED, "other <<<...>>> text is plain text [decided]"))
+        body: dict[str, Any] = {
+            "prompt": f"keep {text} literally",
+            "aspect_ratio": fixed_ratio(ctx),
+        }
+        cases.append(
+            RequestCase(
+                f"plain text {text}", body, ACCEPTED, "other <<<...>>> text is plain text [decided]"
+            )
+        )
     if ctx.element_ids:
         elements = _elements(ctx, 1)
         cases += [
-            RequestCase("<<<element_1>>> with 1 element",
-                        {"prompt": "<<<element_1>>> in <<<image_1>>>", "element_list": elements,
-                         "image_list": _images(ctx, 1)}, ACCEPTED),
-            RequestCase("<<<element_2>>> with 1 element",
-                        {"prompt": "use <<<element_2>>>", "element_list": elements}, bad),
-            RequestCase("<<<image_2>>> with 1 image and 1 element",
-                        {"prompt": "use <<<image_2>>>", "element_list": elements, "image_list": _images(ctx, 1)}, bad),
+            RequestCase(
+                "<<<element_1>>> with 1 element",
+                {
+                    "prompt": "<<<element_1>>> in <<<image_1>>>",
+                    "element_list": elements,
+                    "image_list": _images(ctx, 1),
+                },
+                ACCEPTED,
+            ),
+            RequestCase(
+                "<<<element_2>>> with 1 element",
+                {"prompt": "use <<<element_2>>>", "element_list": elements},
+                bad,
+            ),
+            RequestCase(
+                "<<<image_2>>> with 1 image and 1 element",
+                {
+                    "prompt": "use <<<image_2>>>",
+                    "element_list": elements,
+                    "image_list": _images(ctx, 1),
+                },
+                bad,
+            ),
         ]
     else:
         ctx.note("no --element-ids: <<<element_N>>> within range not checked")
@@ -97,11 +150,22 @@ def check_element_in_library(ctx: CheckContext) -> None:
     bad = invalid_code(ctx)
     base = {"prompt": ctx.prompt(), "aspect_ratio": fixed_ratio(ctx)}
     cases = [
-        RequestCase(f"element_id {element} from the library", base | {"element_list": [{"element_id": element}]}, ACCEPTED)
-        for element in ctx.element_ids[: int(ctx.contract.rule("references-total-max-10").params["max_total"])]
+        RequestCase(
+            f"element_id {element} from the library",
+            base | {"element_list": [{"element_id": element}]},
+            ACCEPTED,
+        )
+        for element in ctx.element_ids[
+            : int(ctx.contract.rule("references-total-max-10").params["max_total"])
+        ]
     ]
     outsider = max(ctx.element_ids) + 7_000_000_000 + ctx.rng.randrange(10**6)
-    cases.append(RequestCase(f"element_id {outsider} outside the library",
-                             base | {"element_list": [{"element_id": outsider}]}, bad))
+    cases.append(
+        RequestCase(
+            f"element_id {outsider} outside the library",
+            base | {"element_list": [{"element_id": outsider}]},
+            bad,
+        )
+    )
     cases.append(RequestCase("element_id -1", base | {"element_list": [{"element_id": -1}]}, bad))
     run_cases(ctx, cases)

@@ -27,22 +27,44 @@ def _prompt_cases(ctx: CheckContext, bad: int) -> list[RequestCase]:
     if low > 0:
         cases.append(RequestCase("empty prompt", {"prompt": "a" * (low - 1)}, bad))
     for name, unit in units.items():
-        cases.append(RequestCase(f"prompt of {high} {name} code points", {"prompt": unit * high}, ACCEPTED))
-        cases.append(RequestCase(f"prompt of {high + 1} {name} code points", {"prompt": unit * (high + 1)}, bad))
+        cases.append(
+            RequestCase(f"prompt of {high} {name} code points", {"prompt": unit * high}, ACCEPTED)
+        )
+        cases.append(
+            RequestCase(
+                f"prompt of {high + 1} {name} code points", {"prompt": unit * (high + 1)}, bad
+            )
+        )
     combining = "e\u0301" * (high // 2) + "e" * (high % 2)
-    cases.append(RequestCase(f"prompt of {high} code points with combining marks", {"prompt": combining}, ACCEPTED))
     cases.append(
-        RequestCase(f"prompt of {high + 1} code points with combining marks", {"prompt": combining + "\u0301"}, bad)
+        RequestCase(
+            f"prompt of {high} code points with combining marks", {"prompt": combining}, ACCEPTED
+        )
+    )
+    cases.append(
+        RequestCase(
+            f"prompt of {high + 1} code points with combining marks",
+            {"prompt": combining + "\u0301"},
+            bad,
+        )
     )
     # Whitespace-only of valid length is accepted: the contract only counts code points [decided].
-    cases.append(RequestCase(f"whitespace-only prompt of {high} code points", {"prompt": " " * high}, ACCEPTED))
+    cases.append(
+        RequestCase(
+            f"whitespace-only prompt of {high} code points", {"prompt": " " * high}, ACCEPTED
+        )
+    )
     return cases
 
 
 def _n_cases(ctx: CheckContext, bad: int) -> list[RequestCase]:
     n = ctx.contract.schema("CreateTaskRequest")["properties"]["n"]
     low, high = int(n["minimum"]), int(n["maximum"])
-    valid: list[tuple[str, Any]] = [(f"n {low}", low), (f"n {high}", high), ("n 1.0 (an integer by JSON Schema)", float(low))]
+    valid: list[tuple[str, Any]] = [
+        (f"n {low}", low),
+        (f"n {high}", high),
+        ("n 1.0 (an integer by JSON Schema)", float(low)),
+    ]
     invalid: list[tuple[str, Any]] = [
         (f"n {low - 1}", low - 1),
         (f"n {high + 1}", high + 1),
@@ -64,19 +86,35 @@ def _series_amount_cases(ctx: CheckContext, bad: int) -> list[RequestCase]:
     integer = next(s for s in schema if s.get("type") == "integer")
     words = next(s for s in schema if s.get("type") == "string")["enum"]
     low, high = int(integer["minimum"]), int(integer["maximum"])
-    body = {"prompt": ctx.prompt("series"), "model_name": model, "result_type": "series",
-            "aspect_ratio": fixed_ratio(ctx)}
+    body = {
+        "prompt": ctx.prompt("series"),
+        "model_name": model,
+        "result_type": "series",
+        "aspect_ratio": fixed_ratio(ctx),
+    }
     valid: list[Any] = [low, high, float(high), *words]
-    invalid: list[Any] = [low - 1, high + 1, True, low + 0.5, str(low), *(w.upper() for w in words), ""]
-    return [RequestCase(f"series_amount {v!r}", body | {"series_amount": v}, ACCEPTED) for v in valid] + [
-        RequestCase(f"series_amount {v!r}", body | {"series_amount": v}, bad) for v in invalid
+    invalid: list[Any] = [
+        low - 1,
+        high + 1,
+        True,
+        low + 0.5,
+        str(low),
+        *(w.upper() for w in words),
+        "",
     ]
+    return [
+        RequestCase(f"series_amount {v!r}", body | {"series_amount": v}, ACCEPTED) for v in valid
+    ] + [RequestCase(f"series_amount {v!r}", body | {"series_amount": v}, bad) for v in invalid]
 
 
 def _enum_cases(ctx: CheckContext, bad: int) -> list[RequestCase]:
     cases: list[RequestCase] = []
     ratio = fixed_ratio(ctx)
-    auto_ok = [c.model_name for c in ctx.contract.capabilities.values() if c.auto_aspect_ratio_without_reference]
+    auto_ok = [
+        c.model_name
+        for c in ctx.contract.capabilities.values()
+        if c.auto_aspect_ratio_without_reference
+    ]
     for value in ctx.contract.enum("AspectRatio"):
         body: dict[str, Any] = {"prompt": ctx.prompt("ratio"), "aspect_ratio": value}
         if value == "auto" and auto_ok:
@@ -84,8 +122,15 @@ def _enum_cases(ctx: CheckContext, bad: int) -> list[RequestCase]:
         elif value == "auto":
             continue
         cases.append(RequestCase(f"aspect_ratio {value!r}", body, ACCEPTED))
-    for value in ("5:4", f"{ratio} ", "", "AUTO", ratio.replace(":", "/"), 1):
-        cases.append(RequestCase(f"aspect_ratio {value!r}", {"prompt": ctx.prompt("ratio"), "aspect_ratio": value}, bad))
+    wrong_ratios: tuple[Any, ...] = ("5:4", f"{ratio} ", "", "AUTO", ratio.replace(":", "/"), 1)
+    for wrong in wrong_ratios:
+        cases.append(
+            RequestCase(
+                f"aspect_ratio {wrong!r}",
+                {"prompt": ctx.prompt("ratio"), "aspect_ratio": wrong},
+                bad,
+            )
+        )
     base = {"prompt": ctx.prompt("enum"), "aspect_ratio": ratio}
     for model in ctx.contract.enum("ModelName"):
         cases.append(RequestCase(f"model_name {model!r}", base | {"model_name": model}, ACCEPTED))
@@ -110,9 +155,15 @@ def _enum_cases(ctx: CheckContext, bad: int) -> list[RequestCase]:
 
 @conformance_check("schema-boundaries")
 def check_schema_boundaries(ctx: CheckContext) -> None:
-    """Prompt length in code points, n, series_amount, every enum value and invalid ones, by the spec."""
+    """Prompt length in code points, n, series_amount, every enum value and invalid ones, by the
+    spec."""
     bad = invalid_code(ctx)
-    cases = _prompt_cases(ctx, bad) + _n_cases(ctx, bad) + _series_amount_cases(ctx, bad) + _enum_cases(ctx, bad)
+    cases = (
+        _prompt_cases(ctx, bad)
+        + _n_cases(ctx, bad)
+        + _series_amount_cases(ctx, bad)
+        + _enum_cases(ctx, bad)
+    )
     if not cases:
         raise SkipCheck("the spec states no boundaries")
     run_cases(ctx, cases)

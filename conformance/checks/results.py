@@ -9,12 +9,20 @@ from conformance.checks._images import check_geometry, download_image, nearest_r
 from conformance.context import CheckContext
 from conformance.expect import expect_accepted, fail
 from conformance.registry import conformance_check
-from conformance.strategies import b64, draw_examples, reference_image_strategy, valid_dimensions_strategy
+from conformance.strategies import (
+    b64,
+    draw_examples,
+    reference_image_strategy,
+    valid_dimensions_strategy,
+)
 from conformance.tasks import TaskHistory, expect_succeeded, wait_for_terminal
 
 
-def finish_all(ctx: CheckContext, bodies: list[tuple[str, dict[str, Any]]]) -> list[tuple[str, dict[str, Any], dict[str, Any]]]:
-    """Create every task first (the server works on them together), then wait for each to succeed."""
+def finish_all(
+    ctx: CheckContext, bodies: list[tuple[str, dict[str, Any]]]
+) -> list[tuple[str, dict[str, Any], dict[str, Any]]]:
+    """Create every task first (the server works on them together), then wait for each to
+    succeed."""
     created = [(case, body, expect_accepted(ctx, body, case)) for case, body in bodies]
     finished = []
     for case, body, task in created:
@@ -23,18 +31,27 @@ def finish_all(ctx: CheckContext, bodies: list[tuple[str, dict[str, Any]]]) -> l
     return finished
 
 
-def _expect_indexes(ctx: CheckContext, task: dict[str, Any], listed: str, empty: str, count: int, case: str) -> None:
+def _expect_indexes(
+    ctx: CheckContext, task: dict[str, Any], lists: tuple[str, str], count: int, case: str
+) -> None:
+    """lists = (the list holding `count` items indexed 0..count-1, the list that must be empty)."""
+    listed, empty = lists
     result = task["task_result"]
     got = [item["index"] for item in result[listed]]
-    exchange = ctx.api.get(task["task_id"])
     if got != list(range(count)) or result[empty]:
-        fail(ctx, exchange, f"{count} items in {listed} with index 0..{count - 1}, {empty} empty", case,
-             f"{listed} indexes {got}, {empty} has {len(result[empty])} items")
+        fail(
+            ctx,
+            ctx.api.get(task["task_id"]),
+            f"{count} items in {listed} with index 0..{count - 1}, {empty} empty",
+            case,
+            f"{listed} indexes {got}, {empty} has {len(result[empty])} items",
+        )
 
 
 @conformance_check("task-result-shape")
 def check_result_shape(ctx: CheckContext) -> None:
-    """single: n items in images (0..n-1); series: series_amount (2..9 when auto) in series_images."""
+    """single: n items in images (0..n-1); series: series_amount (2..9 when auto) in
+    series_images."""
     params = ctx.contract.rule("task-result-shape").params
     n = ctx.rng.randint(2, 4)
     bodies: list[tuple[str, dict[str, Any]]] = [
@@ -43,26 +60,47 @@ def check_result_shape(ctx: CheckContext) -> None:
     model = series_model(ctx)
     amount = ctx.rng.randint(2, 4)
     if model:
-        series = {"prompt": ctx.prompt(), "model_name": model, "result_type": "series", "aspect_ratio": fixed_ratio(ctx)}
-        bodies += [(f"series of {amount}", series | {"series_amount": amount}), ("series auto", series | {"series_amount": "auto"})]
+        series = {
+            "prompt": ctx.prompt(),
+            "model_name": model,
+            "result_type": "series",
+            "aspect_ratio": fixed_ratio(ctx),
+        }
+        bodies += [
+            (f"series of {amount}", series | {"series_amount": amount}),
+            ("series auto", series | {"series_amount": "auto"}),
+        ]
     for case, body, task in finish_all(ctx, bodies):
         if task["task_result"]["result_type"] != body.get("result_type", "single"):
-            fail(ctx, ctx.api.get(task["task_id"]), "task_result.result_type is the requested result_type", case)
+            fail(
+                ctx,
+                ctx.api.get(task["task_id"]),
+                "task_result.result_type is the requested result_type",
+                case,
+            )
         if case.startswith("single"):
-            _expect_indexes(ctx, task, "images", "series_images", n, case)
+            _expect_indexes(ctx, task, ("images", "series_images"), n, case)
         elif case == "series auto":
             got = len(task["task_result"]["series_images"])
             low, high = int(params["auto_series_min"]), int(params["auto_series_max"])
             count = got if low <= got <= high else low
-            _expect_indexes(ctx, task, "series_images", "images", count, f"{case} ({low}..{high} items)")
+            _expect_indexes(
+                ctx, task, ("series_images", "images"), count, f"{case} ({low}..{high} items)"
+            )
         else:
-            _expect_indexes(ctx, task, "series_images", "images", amount, case)
+            _expect_indexes(ctx, task, ("series_images", "images"), amount, case)
 
 
 @conformance_check("result-image-download")
 def check_result_download(ctx: CheckContext) -> None:
-    """Every result URL is a plain unauthenticated GET answering PNG/JPEG bytes with that content type."""
-    body = {"prompt": ctx.prompt(), "n": 2, "aspect_ratio": fixed_ratio(ctx), "watermark_info": {"enabled": True}}
+    """Every result URL is a plain unauthenticated GET answering PNG/JPEG bytes with that content
+    type."""
+    body = {
+        "prompt": ctx.prompt(),
+        "n": 2,
+        "aspect_ratio": fixed_ratio(ctx),
+        "watermark_info": {"enabled": True},
+    }
     for case, _, task in finish_all(ctx, [("n 2 with watermark", body)]):
         for item in result_items(task):
             for key in ("url", "watermark_url"):
@@ -72,7 +110,8 @@ def check_result_download(ctx: CheckContext) -> None:
 
 @conformance_check("result-image-geometry")
 def check_result_geometry(ctx: CheckContext) -> None:
-    """Every aspect ratio at 1k, each other resolution once, and auto with and without references."""
+    """Every aspect ratio at 1k, each other resolution once, and auto with and without
+    references."""
     params = ctx.contract.rule("result-image-geometry").params
     cases: list[tuple[str, dict[str, Any], str, str]] = []
     for ratio in ctx.contract.enum("AspectRatio"):
@@ -82,34 +121,69 @@ def check_result_geometry(ctx: CheckContext) -> None:
         for resolution in capability.resolutions:
             if resolution != "1k" and not any(c[3] == resolution for c in cases):
                 ratio = ctx.rng.choice([r for r in ctx.contract.enum("AspectRatio") if r != "auto"])
-                cases.append((f"{ratio} at {resolution} ({model})",
-                              {"aspect_ratio": ratio, "resolution": resolution, "model_name": model}, ratio, resolution))
-    auto_model = next((m for m, c in ctx.contract.capabilities.items() if c.auto_aspect_ratio_without_reference), None)
+                cases.append(
+                    (
+                        f"{ratio} at {resolution} ({model})",
+                        {"aspect_ratio": ratio, "resolution": resolution, "model_name": model},
+                        ratio,
+                        resolution,
+                    )
+                )
+    auto_model = next(
+        (m for m, c in ctx.contract.capabilities.items() if c.auto_aspect_ratio_without_reference),
+        None,
+    )
     if auto_model:
         fallback = str(params["auto_without_reference"])
-        cases.append(("auto without references", {"aspect_ratio": "auto", "model_name": auto_model}, fallback, "1k"))
+        cases.append(
+            (
+                "auto without references",
+                {"aspect_ratio": "auto", "model_name": auto_model},
+                fallback,
+                "1k",
+            )
+        )
     min_side = int(ctx.contract.rule("reference-image-min-side").params["min_side"])
     max_ratio = float(ctx.contract.rule("reference-image-aspect-ratio").params["max_ratio"])
-    for width, height in draw_examples(valid_dimensions_strategy(min_side, max_ratio), ctx.rng.randrange(2**32), 6):
+    for width, height in draw_examples(
+        valid_dimensions_strategy(min_side, max_ratio), ctx.rng.randrange(2**32), 6
+    ):
         expected, unique = nearest_ratio(ctx, width, height)
         if not unique or len([c for c in cases if c[0].startswith("auto from")]) >= 2:
             continue
-        first = draw_examples(reference_image_strategy(width, height), ctx.rng.randrange(2**32), 1)[0]
-        second = draw_examples(reference_image_strategy(min_side, min_side), ctx.rng.randrange(2**32), 1)[0]
+        first = draw_examples(reference_image_strategy(width, height), ctx.rng.randrange(2**32), 1)[
+            0
+        ]
+        second = draw_examples(
+            reference_image_strategy(min_side, min_side), ctx.rng.randrange(2**32), 1
+        )[0]
         images = [{"image": b64(first.data)}, {"image": b64(second.data)}]
-        cases.append((f"auto from first reference {first.describe()}", {"aspect_ratio": "auto", "image_list": images},
-                      expected, "1k"))
+        cases.append(
+            (
+                f"auto from first reference {first.describe()}",
+                {"aspect_ratio": "auto", "image_list": images},
+                expected,
+                "1k",
+            )
+        )
     bodies = [(case, {"prompt": ctx.prompt()} | fields) for case, fields, _, _ in cases]
     wanted = {case: (ratio, resolution) for case, _, ratio, resolution in cases}
     for case, _, task in finish_all(ctx, bodies):
         ratio, resolution = wanted[case]
         for item in result_items(task):
-            check_geometry(ctx, download_image(ctx, item["url"], case), ratio, resolution, f"{case}, index {item['index']}")
+            check_geometry(
+                ctx,
+                download_image(ctx, item["url"], case),
+                ratio,
+                resolution,
+                f"{case}, index {item['index']}",
+            )
 
 
 @conformance_check("schema-defaults")
 def check_defaults(ctx: CheckContext) -> None:
-    """Only a prompt: one image in images, default ratio (1:1 when auto has no reference), default resolution."""
+    """Only a prompt: one image in images, default ratio (1:1 when auto has no reference), default
+    resolution."""
     contract = ctx.contract
     model = contract.property_default("CreateTaskRequest", "model_name")
     capability = contract.capabilities[model]
@@ -122,10 +196,15 @@ def check_defaults(ctx: CheckContext) -> None:
         result = task["task_result"]
         if result["result_type"] != contract.property_default("CreateTaskRequest", "result_type"):
             fail(ctx, ctx.api.get(task["task_id"]), "result_type defaults to single", case)
-        _expect_indexes(ctx, task, "images", "series_images", n, case)
+        _expect_indexes(ctx, task, ("images", "series_images"), n, case)
         for item in result["images"]:
             if "watermark_url" in item:
-                fail(ctx, ctx.api.get(task["task_id"]), "no watermark_url unless watermarking is enabled", case)
+                fail(
+                    ctx,
+                    ctx.api.get(task["task_id"]),
+                    "no watermark_url unless watermarking is enabled",
+                    case,
+                )
             check_geometry(ctx, download_image(ctx, item["url"], case), ratio, resolution, case)
 
 
@@ -141,10 +220,19 @@ def check_watermark(ctx: CheckContext) -> None:
     for case, body, task in finish_all(ctx, bodies):
         enabled = body.get("watermark_info", {}).get("enabled", False)
         if task["watermark_info"]["enabled"] != enabled:
-            fail(ctx, ctx.api.get(task["task_id"]), "watermark_info.enabled echoes the request", case)
+            fail(
+                ctx, ctx.api.get(task["task_id"]), "watermark_info.enabled echoes the request", case
+            )
         for item in result_items(task):
             if ("watermark_url" in item) != enabled:
-                fail(ctx, ctx.api.get(task["task_id"]), "watermark_url present if and only if enabled", case,
-                     f"item {item}")
+                fail(
+                    ctx,
+                    ctx.api.get(task["task_id"]),
+                    "watermark_url present if and only if enabled",
+                    case,
+                    f"item {item}",
+                )
             if enabled:
-                download_image(ctx, item["watermark_url"], f"{case}: watermark_url of index {item['index']}")
+                download_image(
+                    ctx, item["watermark_url"], f"{case}: watermark_url of index {item['index']}"
+                )
