@@ -1,0 +1,249 @@
+"""`make bench-server`: reference-server performance as ratios against baselines of the same run.
+
+1. create throughput vs a bare Starlette constant-JSON endpoint under the same uvicorn settings
+   (goal >= 40%); Stoplight Prism is measured only if it is installed in node_modules.
+2. list latency, page 1, with 1,000,000 vs 1,000 stored tasks (goal within 1.5x).
+3. validating ten 10 MB Base64 reference images vs plain base64 decoding (goal within 1.5x).
+4. peak RSS of the server process (psutil).
+Writes the `<!-- bench: server -->` section of benchmarks/results.md. Bounded to a few minutes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import datetime
+import io
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from pathlib import Path
+
+import anyio
+import httpx
+import psutil
+from PIL import Image
+
+from reference_server.config import ServerSettings
+from reference_server.launcher import start_reference_server
+from reference_server.store import TaskRecord, TaskStore
+from reference_server.task_creation import TaskCreator
+from reference_server.task_ids import TaskIdGenerator
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "benchmarks" / "results.md"
+START, END = "<!-- bench: server -->", "<!-- /bench: server -->"
+AUTH = {"Authorization": "Bearer omni-dev-api-key"}
+PATH = "/v1/images/omni-image"
+LOAD_SECONDS = 5.0
+CONCURRENCY = 16
+
+BARE_APP = textwrap.dedent(
+    """
+    import socket, sys, uvicorn
+    from starlette.applications import Starlette
+    from starlette.responses import Response
+    from starlette.routing import Route
+    BODY = b'{"code":0,"message":"SUCCEED","request_id":"x","data":{"task_id":"1"}}'
+    async def endpoint(request):
+        await request.body()
+        return Response(BODY, media_type="application/json")
+    app = Starlette(routes=[Route("/v1/images/omni-image", endpoint, methods=["POST"])])
+    sock = socket.socket(); sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    sock.bind(("127.0.0.1", 0)); sock.listen(2048)
+    print(sock.getsockname()[1], flush=True)
+    config = uvicorn.Config(app, log_level="warning", server_header=False)
+    uvicorn.Server(config).run(sockets=[sock])
+    """
+)
+
+
+async def _load(url: str, body: dict[str, object], seconds: float) -> float:
+    """Requests per second of POSTs at url, CONCURRENCY in flight, for `seconds`."""
+    done = 0
+    deadline = time.perf_counter() + seconds
+    async with httpx.AsyncClient(headers=AUTH, timeout=30) as client:
+
+        async def worker() -> None:
+            nonlocal done
+            while time.perf_counter() < deadline:
+                response = await client.post(url, json=body)
+                assert response.status_code == 200, response.text
+                done += 1
+
+        started = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(CONCURRENCY)))
+        return done / (time.perf_counter() - started)
+
+
+def create_throughput() -> tuple[float, float, int]:
+    body = {"prompt": "a lighthouse on a cliff at dawn", "n": 2}
+    bare = subprocess.Popen([sys.executable, "-c", BARE_APP], stdout=subprocess.PIPE, text=True)
+    try:
+        assert bare.stdout is not None
+        port = int(bare.stdout.readline())
+        asyncio.run(_load(f"http://127.0.0.1:{port}{PATH}", body, 1.0))  # warm-up
+        bare_rps = asyncio.run(_load(f"http://127.0.0.1:{port}{PATH}", body, LOAD_SECONDS))
+    finally:
+        bare.terminate()
+        bare.wait()
+    with start_reference_server(step_delay=3600) as server:
+        asyncio.run(_load(server.base_url + PATH, body, 1.0))
+        server_rps = asyncio.run(_load(server.base_url + PATH, body, LOAD_SECONDS))
+        rss = psutil.Process(server.process.pid).memory_info().rss
+    return bare_rps, server_rps, rss
+
+
+def _fill(database: Path, count: int) -> None:
+    store = TaskStore(database)
+    ids = TaskIdGenerator(None)
+    base = int(time.time() * 1000) - count
+
+    def records() -> object:
+        for i in range(count):
+            created = base + i
+            yield TaskRecord(
+                ids.next_id(created), "ak-omni-dev", None, "succeed", "", "single", 1, 1024,
+                1024, 1048576, False, None, None, "1", created, created,
+            )  # fmt: skip
+
+    store.insert_many(records())  # type: ignore[arg-type]
+    store.close()
+
+
+def _list_latency(database: Path, rounds: int = 300) -> tuple[float, int]:
+    with (
+        start_reference_server(database=database, step_delay=3600) as server,
+        httpx.Client(headers=AUTH) as client,
+    ):
+        url = server.base_url + PATH
+        for _ in range(30):
+            client.get(url)
+        samples = []
+        for _ in range(rounds):
+            started = time.perf_counter()
+            response = client.get(url)
+            samples.append(time.perf_counter() - started)
+            assert response.status_code == 200 and len(response.json()["data"]) == 30
+        return statistics.median(samples), psutil.Process(server.process.pid).memory_info().rss
+
+
+def list_latency(scratch: Path) -> tuple[float, float, int]:
+    small, large = scratch / "small.sqlite3", scratch / "large.sqlite3"
+    _fill(small, 1_000)
+    _fill(large, 1_000_000)
+    small_latency, _ = _list_latency(small)
+    large_latency, rss = _list_latency(large)
+    return small_latency, large_latency, rss
+
+
+def _ten_images() -> list[str]:
+    images = []
+    for seed in range(10):
+        buffer = io.BytesIO()
+        Image.new("RGB", (1200, 900), (seed * 20, 80, 160)).save(buffer, format="PNG")
+        data = buffer.getvalue()
+        data += bytes([seed]) * (10 * 1024 * 1024 - len(data))
+        images.append(base64.b64encode(data).decode())
+    return images
+
+
+def validation_cost(scratch: Path) -> tuple[float, float]:
+    images = tuple(_ten_images())
+    settings = ServerSettings(database=scratch / "validation.sqlite3")
+    store = TaskStore(settings.database)
+    creator = TaskCreator(settings, store, TaskIdGenerator(None), httpx.AsyncClient())
+
+    def decode_only() -> None:
+        for text in images:
+            base64.b64decode(text, validate=True)
+
+    def validate() -> None:
+        sizes = anyio.run(creator.reference_sizes, images)
+        assert len(sizes) == 10
+
+    plain: list[float] = []
+    ours: list[float] = []
+    for _ in range(5):  # interleaved rounds, median
+        for samples, run in ((plain, decode_only), (ours, validate)):
+            started = time.perf_counter()
+            run()
+            samples.append(time.perf_counter() - started)
+    store.close()
+    return statistics.median(plain), statistics.median(ours)
+
+
+def prism_status() -> str:
+    prism = ROOT / "node_modules" / ".bin" / "prism"
+    if not prism.exists():
+        return (
+            "not measured: `@stoplight/prism-cli` is not installed in node_modules (the "
+            "Prism baseline was not added within this issue's time box)"
+        )
+    return "installed but not wired into this benchmark yet"
+
+
+def write_section(text: str) -> None:
+    RESULTS.parent.mkdir(exist_ok=True)
+    current = RESULTS.read_text() if RESULTS.exists() else "# Benchmark results\n"
+    section = f"{START}\n{text.rstrip()}\n{END}"
+    if START in current and END in current:
+        before, rest = current.split(START, 1)
+        after = rest.split(END, 1)[1]
+        current = before + section + after
+    else:
+        current = current.rstrip() + "\n\n" + section + "\n"
+    RESULTS.write_text(current)
+
+
+def main() -> int:
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="omni-bench-server-") as scratch_dir:
+        scratch = Path(scratch_dir)
+        print("create throughput ...", flush=True)
+        bare_rps, server_rps, create_rss = create_throughput()
+        print("list latency (filling 1,000,000 tasks) ...", flush=True)
+        small, large, list_rss = list_latency(scratch)
+        print("reference image validation ...", flush=True)
+        plain, ours = validation_cost(scratch)
+    with start_reference_server(step_delay=3600) as server:
+        body = {"prompt": "x", "image_list": [{"image": image} for image in _ten_images()]}
+        response = httpx.post(server.base_url + PATH, json=body, headers=AUTH, timeout=120)
+        assert response.status_code == 200, response.text[:300]
+        big_rss = psutil.Process(server.process.pid).memory_info().rss
+    mib = 1024 * 1024
+    now = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    create_ratio = server_rps / bare_rps
+    list_ratio = large / small
+    validation_ratio = ours / plain
+    text = f"""
+### Reference server (`make bench-server`)
+
+Run {now}, Python {platform.python_version()}, {platform.machine()}, {psutil.cpu_count()} CPUs.
+Server and baselines run as uvicorn subprocesses (log level warning, one worker); load from one
+asyncio httpx client, {CONCURRENCY} requests in flight, {LOAD_SECONDS:g} s per measurement.
+
+| measurement | baseline | reference server | ratio | goal | met |
+|---|---:|---:|---:|---|---|
+| create_task throughput (req/s) | bare Starlette constant JSON: {bare_rps:.0f} | {server_rps:.0f} | {create_ratio:.0%} | >= 40% | {"yes" if create_ratio >= 0.4 else "no"} |
+| list page 1 median latency (ms) | 1,000 tasks: {small * 1000:.2f} | 1,000,000 tasks: {large * 1000:.2f} | {list_ratio:.2f}x | <= 1.5x | {"yes" if list_ratio <= 1.5 else "no"} |
+| ten 10 MB Base64 images (ms) | plain base64 decode: {plain * 1000:.0f} | full reference-image rules: {ours * 1000:.0f} | {validation_ratio:.2f}x | <= 1.5x | {"yes" if validation_ratio <= 1.5 else "no"} |
+
+Peak RSS of the server process: {create_rss / mib:.0f} MiB after the create load,
+{list_rss / mib:.0f} MiB serving a 1,000,000-task database, {big_rss / mib:.0f} MiB after one
+create with ten 10 MB Base64 images (a ~140 MB body).
+
+Stoplight Prism baseline: {prism_status()}.
+Whole benchmark took {time.perf_counter() - started:.0f} s.
+"""  # noqa: E501
+    write_section(text.strip("\n"))
+    print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
