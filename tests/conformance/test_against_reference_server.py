@@ -1,0 +1,57 @@
+"""Test the tester: against the reference server, zero failures and every check executed."""
+
+from __future__ import annotations
+
+import pytest
+
+from conformance.registry import all_checks
+from conformance.runner import Outcome, run_suite
+from reference_server.launcher import RunningServer
+from tests.conformance.conftest import full_config
+
+
+@pytest.mark.slow
+def test_reference_server_conforms_with_every_check_executed(
+    reference_server: RunningServer,
+) -> None:
+    """All inputs given: every registered check runs and passes (no fail, error or skip)."""
+    result = run_suite(full_config(reference_server.base_url))
+    problems = {
+        o.name: (o.outcome.value, o.reason[:500])
+        for o in result.outcomes
+        if o.outcome is not Outcome.PASS
+    }
+    assert problems == {}
+    assert [o.name for o in result.outcomes] == [c.name for c in all_checks()]
+    assert result.exit_code == 0
+
+
+def test_missing_optional_inputs_skip_with_reasons(reference_server: RunningServer) -> None:
+    """Without the optional inputs, the checks that need them are skipped and say which flag."""
+    config = full_config(
+        reference_server.base_url,
+        api_key=None,
+        second_access_key=None,
+        second_secret_key=None,
+        element_ids=(),
+        webhook_secret=None,
+        failure_prompt=None,
+        only=(
+            "auth-api-key",
+            "user-isolation",
+            "element-id-in-library",
+            "callback-signature",
+            "failed-has-message",
+        ),
+    )
+    result = run_suite(config)
+    reasons = {o.name: o.reason for o in result.outcomes}
+    assert all(o.outcome is Outcome.SKIP for o in result.outcomes)
+    assert reasons == {
+        "auth-api-key": "needs --api-key",
+        "failed-has-message": "needs --failure-prompt",
+        "element-id-in-library": "needs --element-ids",
+        "user-isolation": "needs --second-access-key and --second-secret-key",
+        "callback-signature": "needs --webhook-secret",
+    }
+    assert result.exit_code == 0

@@ -1,0 +1,74 @@
+"""omni-conformance exit codes: 2 for usage errors and unreachable targets, 0 for --list-checks."""
+
+from __future__ import annotations
+
+import socket
+
+import pytest
+
+from conformance.cli import main
+
+
+def _closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+    return port
+
+
+def test_unreachable_target_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
+    """Nothing listening at --base-url: exit 2 with a clear message, no traceback."""
+    code = main(
+        [
+            "--base-url",
+            f"http://127.0.0.1:{_closed_port()}",
+            "--access-key",
+            "a",
+            "--secret-key",
+            "s",
+        ]
+    )
+    assert code == 2
+    assert "unreachable" in capsys.readouterr().err
+
+
+def test_missing_required_option_exits_2(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without --secret-key (and no env/file) the CLI names the missing flag and exits 2."""
+    monkeypatch.delenv("OMNI_SECRET_KEY", raising=False)
+    monkeypatch.setenv("OMNI_CONFORMANCE_CONFIG", "")
+    assert main(["--base-url", "http://127.0.0.1:1", "--access-key", "a"]) == 2
+    assert "--secret-key" in capsys.readouterr().err
+
+
+def test_unknown_only_id_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
+    """--only with an id that is not a check is a usage error."""
+    code = main(
+        [
+            "--base-url",
+            "http://127.0.0.1:1",
+            "--access-key",
+            "a",
+            "--secret-key",
+            "s",
+            "--only",
+            "nope",
+        ]
+    )
+    assert code == 2
+    assert "nope" in capsys.readouterr().err
+
+
+def test_bad_flag_type_exits_2() -> None:
+    """argparse refuses a non-integer --seed with exit 2."""
+    with pytest.raises(SystemExit) as raised:
+        main(["--seed", "many"])
+    assert raised.value.code == 2
+
+
+def test_list_checks(capsys: pytest.CaptureFixture[str]) -> None:
+    """--list-checks prints every check id and exits 0."""
+    assert main(["--list-checks"]) == 0
+    out = capsys.readouterr().out
+    assert "references-total-max-10" in out and "schemathesis-stateful" in out
