@@ -1,0 +1,59 @@
+"""A loopback reverse proxy that plants one bug in a conforming server's answers (test the tester)."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import httpx
+
+# (method, path, status, JSON body or None) -> (status, JSON body or None)
+Mutation = Callable[[str, str, int, Any], tuple[int, Any]]
+
+
+@contextmanager
+def mutating_proxy(upstream: str, mutate: Mutation) -> Iterator[str]:
+    """Serve http://127.0.0.1:PORT forwarding to upstream, answers passed through `mutate`."""
+    client = httpx.Client(base_url=upstream, timeout=60)
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+            """Quiet."""
+
+        def _forward(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length) if length else None
+            headers = {
+                k: v for k, v in self.headers.items() if k.lower() not in ("host", "content-length")
+            }
+            answer = client.request(self.command, self.path, content=body, headers=headers)
+            try:
+                parsed: Any = answer.json()
+            except ValueError:
+                parsed = None
+            status, mutated = mutate(self.command, self.path, answer.status_code, parsed)
+            content = answer.content if mutated is None else json.dumps(mutated).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", answer.headers.get("content-type", "application/json"))
+            self.send_header("Content-Length", str(len(content)))
+            self.end_headers()
+            self.wfile.write(content)
+
+        do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _forward
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        client.close()
