@@ -12,7 +12,7 @@ Plain Schemathesis probes single-field bounds, response schemas and status codes
 
 from __future__ import annotations
 
-import threading
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -27,8 +27,6 @@ PHASES = ("examples", "coverage", "fuzzing", "stateful")
 # Re-sign every 5 minutes: our tokens live 30 minutes, so a cached one never expires mid-run.
 REFRESH_SECONDS = 300
 IMPLICIT_METHODS = frozenset({"HEAD", "OPTIONS"})
-_active_tokens: dict[str, TokenSource] = {}
-_lock = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -52,22 +50,37 @@ class PhaseRun:
     errors: list[str]
     skipped_reason: str | None
     checks_run: frozenset[str] = frozenset()
+    statuses: tuple[tuple[int, int], ...] = ()
+
+    @property
+    def requests(self) -> int:
+        """How many HTTP answers the phase got."""
+        return sum(count for _, count in self.statuses)
+
+    @property
+    def successes(self) -> int:
+        """How many of them were 2xx (proof that auth worked and bodies were accepted)."""
+        return sum(count for status, count in self.statuses if 200 <= status < 300)
 
 
-@schemathesis.auth(refresh_interval=REFRESH_SECONDS)
-class OmniJwtAuth:
-    """Schemathesis auth provider: `Authorization: Bearer <HS256 JWT>` for the configured user."""
+def jwt_auth_provider(tokens: TokenSource) -> type:
+    """A Schemathesis auth provider class: `Authorization: Bearer <HS256 JWT>` for one user.
 
-    def get(self, case: Any, context: Any) -> str:
-        """Sign a fresh token (Schemathesis caches it for REFRESH_SECONDS)."""
-        with _lock:
-            source = _active_tokens.get("user")
-        return source.token() if source is not None else ""
+    Registered per schema (`schema.auth(...)`), not globally, so other Schemathesis runs in the
+    same process keep their own auth.
+    """
 
-    def set(self, case: Any, data: str, context: Any) -> None:
-        """Put the token in the Authorization header unless the case deliberately removed it."""
-        case.headers = case.headers or {}
-        case.headers["Authorization"] = f"Bearer {data}"
+    class OmniJwtAuth:
+        def get(self, case: Any, context: Any) -> str:
+            """Sign a fresh token (Schemathesis caches it for REFRESH_SECONDS)."""
+            return tokens.token()
+
+        def set(self, case: Any, data: str, context: Any) -> None:
+            """Put the token in the Authorization header."""
+            case.headers = case.headers or {}
+            case.headers["Authorization"] = f"Bearer {data}"
+
+    return OmniJwtAuth
 
 
 @schemathesis.check
@@ -140,14 +153,14 @@ def run_phase(
 ) -> PhaseRun:
     """Run one Schemathesis phase and collect its distinct failures (by check + operation +
     title)."""
-    with _lock:
-        _active_tokens["user"] = tokens
     config = phase_config(base_url, phase, seed=seed, max_examples=max_examples)
     schema = schemathesis.openapi.from_path(spec_path, config=config)
+    schema.auth(refresh_interval=REFRESH_SECONDS)(jwt_auth_provider(tokens))
     seen: dict[tuple[str, str, str], PhaseFailure] = {}
     errors: list[str] = []
     scenarios = 0
     checks_run: set[str] = set()
+    statuses: Counter[int] = Counter()
     skipped: str | None = None
     for event in from_schema(schema).execute():
         if isinstance(event, events.ScenarioFinished):
@@ -155,6 +168,11 @@ def run_phase(
                 scenarios += 1
             checks_run.update(
                 node.name for nodes in event.recorder.checks.values() for node in nodes
+            )
+            statuses.update(
+                i.response.status_code
+                for i in event.recorder.interactions.values()
+                if i.response is not None
             )
             for failure in _failures(event):
                 seen.setdefault((failure.check, failure.operation, failure.title), failure)
@@ -168,4 +186,12 @@ def run_phase(
             and event.phase.skip_reason
         ):
             skipped = str(event.phase.skip_reason)
-    return PhaseRun(phase, scenarios, list(seen.values()), errors, skipped, frozenset(checks_run))
+    return PhaseRun(
+        phase,
+        scenarios,
+        list(seen.values()),
+        errors,
+        skipped,
+        frozenset(checks_run),
+        tuple(sorted(statuses.items())),
+    )

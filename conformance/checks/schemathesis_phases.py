@@ -46,7 +46,10 @@ def _run(ctx: CheckContext, phase: str) -> None:
     )
     if result.skipped_reason and not result.scenarios:
         raise SkipCheck(f"Schemathesis skipped the {phase} phase: {result.skipped_reason}")
-    ctx.note(f"{result.scenarios} scenarios, {len(result.checks_run)} Schemathesis checks")
+    ctx.note(
+        f"{result.scenarios} scenarios, {result.requests} requests ({result.successes} 2xx), "
+        f"{len(result.checks_run)} Schemathesis checks"
+    )
     if result.failures:
         first = result.failures[0]
         others = "".join(

@@ -23,7 +23,7 @@ def mutating_proxy(upstream: str, mutate: Mutation) -> Iterator[str]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
 
-        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+        def log_message(self, format: str, *args: Any) -> None:
             """Quiet."""
 
         def _forward(self) -> None:

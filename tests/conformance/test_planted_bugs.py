@@ -25,9 +25,9 @@ def _expired_reported_as_invalid(method: str, path: str, status: int, body: Any)
 
 
 def _list_oldest_first(method: str, path: str, status: int, body: Any) -> tuple[int, Any]:
-    if method == "GET" and path.startswith("/v1/images/omni-image?") and isinstance(body, dict):
-        if isinstance(body.get("data"), list):
-            body["data"].reverse()
+    listing = method == "GET" and path.startswith("/v1/images/omni-image?")
+    if listing and isinstance(body, dict) and isinstance(body.get("data"), list):
+        body["data"].reverse()
     return status, body
 
 
