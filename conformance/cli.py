@@ -4,6 +4,8 @@ usage/unreachable/broken."""
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import secrets
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -42,7 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="loopback address the suite's receiver binds and advertises [127.0.0.1]",
     )
     add("--seed", type=int, help="seed for every generated value (printed; random when omitted)")
-    add("--max-examples", type=int, help="examples per Schemathesis phase/operation [20]")
+    add("--max-examples", type=int, help="examples per operation in Schemathesis phases [50]")
     add("--task-timeout", type=float, help="seconds a task may take to end [60]")
     add("--junit-xml", metavar="PATH", help="write JUnit XML (one testcase per rule)")
     add("--report", metavar="PATH", help="write a Markdown (.md) or HTML (.html) report")
@@ -83,8 +85,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (ConfigError, ValueError) as exc:
         errors.print(f"omni-conformance: error: {exc}", highlight=False)
         return EXIT_USAGE
-    if config.seed is not None:
-        console.print(f"seed {config.seed}", highlight=False)
+    if config.seed is None:
+        config = dataclasses.replace(config, seed=secrets.randbelow(2**31))
+    console.print(
+        f"omni-conformance against {config.base_url}, seed {config.seed}", highlight=False
+    )
     try:
         with ConsoleProgress(console, total) as progress:
             result: SuiteResult = run_suite(config, progress=progress)

@@ -38,7 +38,7 @@ class SuiteConfig:
     failure_prompt: str | None = None
     callback_host: str = "127.0.0.1"
     seed: int | None = None
-    max_examples: int = 20
+    max_examples: int = 50
     task_timeout: float = 60.0
     junit_xml: str | None = None
     report: str | None = None

@@ -72,6 +72,10 @@ PLANTED: list[tuple[str, Mutation]] = [
     ("method-not-supported", _method_405),
     ("watermark-url-iff-enabled", _watermark_dropped),
     ("user-isolation", _other_users_task_visible),
+    ("schemathesis-examples", _drop_request_id),
+    ("schemathesis-coverage", _method_405),
+    ("schemathesis-fuzzing", _drop_request_id),
+    ("schemathesis-stateful", _drop_request_id),
 ]
 
 
