@@ -15,6 +15,8 @@ from dataclasses import dataclass
 
 import anyio
 from starlette.applications import Starlette
+from starlette.convertors import Convertor, register_url_convertor
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 from starlette.routing import Route
@@ -79,7 +81,7 @@ def create_app(settings: ServerSettings) -> Starlette:
         for path, item in contract.document["paths"].items()
     ]
     routes.append(Route("/results/{task_id}/{name}", AnyMethod(_result_endpoint(state))))
-    routes.append(Route("/{rest:path}", AnyMethod(_unknown_path)))
+    routes.append(Route("/{rest:anything}", AnyMethod(_unknown_path)))
 
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
@@ -102,7 +104,7 @@ def create_app(settings: ServerSettings) -> Starlette:
     return Starlette(
         routes=routes,
         lifespan=lifespan,
-        exception_handlers={Exception: _server_error},
+        exception_handlers={Exception: _server_error, HTTPException: _http_error},
     )
 
 
@@ -118,9 +120,24 @@ class AnyMethod:
         await response(scope, receive, send)
 
 
+class AnythingConvertor(Convertor[str]):
+    """Like Starlette's `path`, but also across newlines (`.` stops at a decoded %0A)."""
+
+    regex = r"[\s\S]*"
+
+    def convert(self, value: str) -> str:
+        return value
+
+    def to_string(self, value: str) -> str:
+        return value
+
+
+register_url_convertor("anything", AnythingConvertor())
+
+
 def _route_path(spec_path: str) -> str:
-    # A path id may hold any characters, '/' included (percent-encoded or not): all reach lookup.
-    return spec_path.replace("{id}", "{id:path}")
+    # A path id may hold any characters, '/' and newlines included: all reach the lookup.
+    return spec_path.replace("{id}", "{id:anything}")
 
 
 def _operations_of(
@@ -221,6 +238,13 @@ async def _unknown_path(request: Request) -> Response:
     return error_response(
         ApiError(1202, f"no operation at {request.url.path[:200]!r}"), new_request_id()
     )
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    # Safety net: whatever Starlette itself would answer in plain text becomes an envelope.
+    status = exc.status_code if isinstance(exc, HTTPException) else 500
+    code = {404: 1202, 405: 1202}.get(status, 1200 if status < 500 else 5000)
+    return error_response(ApiError(code, "no operation at this path"), new_request_id())
 
 
 async def _server_error(request: Request, exc: Exception) -> Response:
