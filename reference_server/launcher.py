@@ -129,11 +129,16 @@ def start_reference_server(
     webhook_secret: str | None = None,
     step_delay: float | None = None,
     failure_marker: str | None = None,
-    url_policy: str | None = None,
+    url_policy: str | None = "loopback-only",
     extra_args: Sequence[str] = (),
     env: Mapping[str, str] | None = None,
 ) -> Iterator[RunningServer]:
-    """Run a reference server for the duration of the block (a temporary database by default)."""
+    """Run a reference server for the duration of the block (a temporary database by default).
+
+    The URL policy defaults to `loopback-only`: the launcher serves tests, scripts and the
+    conformance runner, which must never make the server fetch or call back anything off loopback
+    (the spec's own examples name example.com URLs). Pass `url_policy=None` for the CLI default.
+    """
     with tempfile.TemporaryDirectory(prefix="omni-reference-") as scratch:
         db = Path(database) if database is not None else Path(scratch) / "reference.sqlite3"
         args = _flag_args(
