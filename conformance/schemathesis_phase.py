@@ -6,7 +6,8 @@ Plain Schemathesis probes single-field bounds, response schemas and status codes
 - `unsupported_method` (expects 405) is replaced by `omni_method_not_supported` (404/1202);
 - `allow_header_conformance` (405 + Allow) is off for the same reason;
 - `positive_data_acceptance` also accepts 400: schema-valid bodies can break a cross-field rule
-  (x-rules: references, image content, capability map), which the schema cannot express;
+  (x-rules: references, image content, capability map), which the schema cannot express; the
+  added `omni_positive_refused_only_by_rules` narrows that back to create_task with code 1201;
 - bounded by --max-examples and seeded by --seed (deterministic generation, no example database).
 """
 
@@ -105,6 +106,27 @@ def omni_method_not_supported(ctx: Any, response: Any, case: Any) -> bool | None
             "the contract says 404 with code 1202 (method-not-supported)"
         )
     return True
+
+
+@schemathesis.check
+def omni_positive_refused_only_by_rules(ctx: Any, response: Any, case: Any) -> bool | None:
+    """Narrows the 400 that positive_data_acceptance tolerates: a schema-valid request may only
+    be refused by an x-rule of create_task, which is code 1201 (API-FACTS "Errors"); a schema-valid
+    list/get request is never 400, and a schema-valid body is never 1200 (not JSON / missing field).
+    """
+    meta = case.meta
+    if meta is None or not meta.generation.mode.is_positive or response.status_code != 400:
+        return None
+    try:
+        code = response.json().get("code")
+    except Exception:  # a non-JSON 400 is reported by content_type_conformance
+        return None
+    if str(response.request.method).upper() == "POST" and code == 1201:
+        return True
+    raise AssertionError(
+        f"A schema-valid {response.request.method} request was refused with HTTP 400 code "
+        f"{code!r}; only a create_task body breaking a cross-field rule (x-rules) may be, with 1201"
+    )
 
 
 def phase_config(base_url: str, phase: str, *, seed: int, max_examples: int) -> schemathesis.Config:

@@ -29,8 +29,11 @@ def mutating_proxy(upstream: str, mutate: Mutation) -> Iterator[str]:
         def _forward(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length) if length else None
+            # h11 refuses control characters that fuzzed headers may carry: drop those headers.
             headers = {
-                k: v for k, v in self.headers.items() if k.lower() not in ("host", "content-length")
+                k: v
+                for k, v in self.headers.items()
+                if k.lower() not in ("host", "content-length") and v.isprintable()
             }
             answer = client.request(self.command, self.path, content=body, headers=headers)
             try:

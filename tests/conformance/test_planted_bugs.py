@@ -64,6 +64,13 @@ def _other_users_task_visible(method: str, path: str, status: int, body: Any) ->
     return status, body
 
 
+def _valid_list_refused(method: str, path: str, status: int, body: Any) -> tuple[int, Any]:
+    # Refuses schema-valid list requests with 400 (only the 400 tolerance of Schemathesis is in play).
+    if method == "GET" and path.startswith("/v1/images/omni-image?") and status == 200:
+        return 400, {"code": 1201, "message": "refused", "request_id": body.get("request_id", "x")}
+    return status, body
+
+
 PLANTED: list[tuple[str, Mutation]] = [
     ("envelope", _drop_request_id),
     ("auth-codes", _expired_reported_as_invalid),
@@ -74,7 +81,7 @@ PLANTED: list[tuple[str, Mutation]] = [
     ("user-isolation", _other_users_task_visible),
     ("schemathesis-examples", _drop_request_id),
     ("schemathesis-coverage", _method_405),
-    ("schemathesis-fuzzing", _drop_request_id),
+    ("schemathesis-fuzzing", _valid_list_refused),
     ("schemathesis-stateful", _drop_request_id),
 ]
 
