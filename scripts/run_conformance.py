@@ -2,7 +2,7 @@
 
 Without BASE_URL: start `reference_server` on a free loopback port with a second user, the element
 library, a webhook secret and the failure marker, run the suite with every optional input, write
-reports/conformance.{md,html,xml}, stop the server and exit with the suite's exit code.
+reports/conformance.{md,xml}, stop the server and exit with the suite's exit code.
 With BASE_URL=...: target that server; credentials and options come from OMNI_* variables.
 Extra command-line arguments are passed to omni-conformance (e.g. `--only auth-codes`).
 """
@@ -26,23 +26,36 @@ FAILURE_MARKER = "omni:fail"
 
 
 def report_args() -> list[str]:
-    """Write all three reports under reports/ (gitignored)."""
+    """Write the Markdown report and JUnit XML under reports/ (gitignored)."""
     return [
-        "--junit-xml", str(REPORTS / "conformance.xml"),
-        "--report", str(REPORTS / "conformance.md"),
+        "--junit-xml",
+        str(REPORTS / "conformance.xml"),
+        "--report",
+        str(REPORTS / "conformance.md"),
     ]
 
 
 def reference_args(base_url: str) -> list[str]:
     """Every option of the suite, matching how the reference server was started."""
     return [
-        "--base-url", base_url,
-        "--access-key", DEV_USER[0], "--secret-key", DEV_USER[1],
-        "--api-key", API_KEY,
-        "--second-access-key", SECOND_USER[0], "--second-secret-key", SECOND_USER[1],
-        "--element-ids", ",".join(str(i) for i in ELEMENT_IDS),
-        "--webhook-secret", WEBHOOK_SECRET,
-        "--failure-prompt", FAILURE_MARKER,
+        "--base-url",
+        base_url,
+        "--access-key",
+        DEV_USER[0],
+        "--secret-key",
+        DEV_USER[1],
+        "--api-key",
+        API_KEY,
+        "--second-access-key",
+        SECOND_USER[0],
+        "--second-secret-key",
+        SECOND_USER[1],
+        "--element-ids",
+        ",".join(str(i) for i in ELEMENT_IDS),
+        "--webhook-secret",
+        WEBHOOK_SECRET,
+        "--failure-prompt",
+        FAILURE_MARKER,
     ]
 
 
