@@ -7,6 +7,7 @@ Threaded, bound to --callback-host (127.0.0.1 by default) on a free port. Callba
 from __future__ import annotations
 
 import json
+import socket
 import threading
 import time
 from collections.abc import Callable
@@ -78,6 +79,10 @@ class _Server(ThreadingHTTPServer):
     owner: Receiver
 
 
+class _Server6(_Server):
+    address_family = socket.AF_INET6
+
+
 class Receiver:
     """Start with `start()` (or as a context manager); `stop()` shuts it down."""
 
@@ -92,7 +97,8 @@ class Receiver:
 
     def start(self) -> Receiver:
         """Bind a free port and serve in a daemon thread."""
-        server = _Server((self.host, 0), _Handler)
+        server_class = _Server6 if ":" in self.host else _Server
+        server = server_class((self.host, 0), _Handler)
         server.owner = self
         self._server = server
         self._thread = threading.Thread(
@@ -109,7 +115,7 @@ class Receiver:
             self._server = None
 
     def __enter__(self) -> Receiver:
-        return self.start()
+        return self if self._server is not None else self.start()
 
     def __exit__(self, *exc: object) -> None:
         self.stop()

@@ -175,7 +175,13 @@ def run_suite(config: SuiteConfig, *, progress: ProgressCallback | None = None) 
     started_at = time.time()
     started = time.monotonic()
     outcomes: list[CheckOutcome] = []
-    with Receiver(config.callback_host) as receiver:
+    try:
+        receiver = Receiver(config.callback_host).start()
+    except OSError as exc:
+        raise ConfigError(
+            f"--callback-host {config.callback_host}: cannot listen there: {exc}"
+        ) from None
+    with receiver:
         ctx = build_context(config, receiver, seed)
         try:
             probe(ctx.api)

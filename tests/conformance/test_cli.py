@@ -60,6 +60,13 @@ def test_unknown_only_id_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert "nope" in capsys.readouterr().err
 
 
+def test_unusable_callback_host_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
+    """A --callback-host the suite cannot listen on is a usage error, not a traceback."""
+    args = ["--base-url", "http://127.0.0.1:1", "--access-key", "a", "--secret-key", "s"]
+    assert main([*args, "--callback-host", "256.0.0.1"]) == 2
+    assert "--callback-host" in capsys.readouterr().err
+
+
 def test_bad_flag_type_exits_2() -> None:
     """argparse refuses a non-integer --seed with exit 2."""
     with pytest.raises(SystemExit) as raised:
