@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -68,8 +69,8 @@ def conformance_check(
         if name in _REGISTRY:
             raise ValueError(f"check {name!r} registered twice")
         topic = function.__module__.rsplit(".", 1)[-1]
-        doc = (function.__doc__ or "").strip().splitlines()
-        _REGISTRY[name] = CheckSpec(name, function, topic, needs, doc[0] if doc else "")
+        summary = inspect.cleandoc(function.__doc__ or "").split("\n\n")[0]
+        _REGISTRY[name] = CheckSpec(name, function, topic, needs, " ".join(summary.split()))
         return function
 
     return register
