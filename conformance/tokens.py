@@ -16,7 +16,10 @@ from typing import Any
 import jwt
 from jwt.warnings import InsecureKeyLengthWarning
 
+from omni_client.auth import KlingJWTAuth
+
 TOKEN_LIFETIME = 1800
+REFRESH_MARGIN = 60
 NBF_SLACK = 5
 # Conformance checks use offsets of at least 5 minutes so a 60 s clock skew allowance never matters.
 SKEW_SAFE_OFFSET = 600
@@ -68,21 +71,19 @@ def redact_token(value: str) -> str:
 
 
 class TokenSource:
-    """Signs a fresh token for one user whenever the cached one is within a minute of expiry."""
+    """One user's keys: valid tokens come from omni_client's KlingJWTAuth (cached, re-signed a
+    minute before expiry); `sign` makes tokens with custom offsets for the auth checks."""
 
     def __init__(self, access_key: str, secret_key: str) -> None:
         self.access_key = access_key
         self._secret_key = secret_key
-        self._token = ""
-        self._expires = 0.0
+        self._auth = KlingJWTAuth(
+            access_key, secret_key, lifetime=TOKEN_LIFETIME, refresh_margin=60
+        )
 
     def token(self) -> str:
         """A token valid for at least another minute."""
-        now = time.time()
-        if now > self._expires - 60:
-            self._token = sign_token(self.access_key, self._secret_key, now=now)
-            self._expires = now + TOKEN_LIFETIME
-        return self._token
+        return self._auth.token()
 
     def sign(self, **kwargs: Any) -> str:
         """A token with custom offsets (see `sign_token`) for this user's keys."""

@@ -6,9 +6,6 @@ import itertools
 from dataclasses import dataclass
 from typing import Any
 
-from standardwebhooks import Webhook
-from standardwebhooks.webhooks import WebhookVerificationError
-
 from conformance.checks._cases import fixed_ratio
 from conformance.context import CheckContext
 from conformance.expect import expect_task, fail, schema_errors
@@ -16,6 +13,8 @@ from conformance.http import Exchange
 from conformance.receiver import Delivery
 from conformance.registry import conformance_check
 from conformance.tasks import status_order, terminal_statuses, wait_for_terminal
+from conformance.violation import SkipCheck
+from omni_client.webhooks import WebhookSignatureError, WebhookVerifier
 
 # Deliveries may trail the terminal status a little (and retries back off): wait this long extra.
 DELIVERY_GRACE = 15.0
@@ -183,7 +182,10 @@ def _signature_headers(delivery: Delivery) -> dict[str, str | None]:
 def check_signature(ctx: CheckContext) -> None:
     """Each delivery carries webhook-id/timestamp/signature that verify with --webhook-secret."""
     run = shared_run(ctx)
-    verifier = Webhook(ctx.config.webhook_secret or "")
+    try:
+        verifier = WebhookVerifier(ctx.config.webhook_secret or "")
+    except ValueError as exc:
+        raise SkipCheck(f"--webhook-secret is not a whsec_<base64> secret: {exc}") from None
     if not run.deliveries:
         _violation(ctx, run, "the terminal status is always delivered", "no delivery")
     for delivery in run.deliveries:
@@ -201,7 +203,7 @@ def check_signature(ctx: CheckContext) -> None:
             )
         try:
             verifier.verify(delivery.body, delivery.headers)
-        except WebhookVerificationError as exc:
+        except WebhookSignatureError as exc:
             fail(
                 ctx,
                 run.create_exchange,
