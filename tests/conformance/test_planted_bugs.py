@@ -97,3 +97,14 @@ def test_planted_bug_is_found(
     assert outcome.outcome is Outcome.FAIL, outcome.reason
     assert outcome.violation is not None and outcome.violation.curl.startswith("curl ")
     assert result.exit_code == 1
+
+
+def test_signature_with_another_secret_is_found(reference_server: RunningServer) -> None:
+    """Deliveries signed with a secret other than --webhook-secret fail callback-signature."""
+    other = "whsec_" + "c2lnbmVkLXdpdGgtYW5vdGhlci1zZWNyZXQtMDEyMzQ1"
+    result = run_suite(
+        full_config(reference_server.base_url, webhook_secret=other, only=("callback-signature",))
+    )
+    outcome = result.outcome("callback-signature")
+    assert outcome.outcome is Outcome.FAIL, outcome.reason
+    assert outcome.violation is not None and "signature" in outcome.violation.received
