@@ -33,6 +33,7 @@ def markdown_report(result: SuiteResult) -> str:
         f"- started: {started}, duration {result.duration:.1f} s",
         f"- **seed: {result.seed}** (rerun with `--seed {result.seed}`)",
         f"- run nonce `{result.run_nonce}` (prefix of this run's external_task_ids)",
+        f"- digest of the create bodies sent (same seed, same digest): `{result.bodies_digest}`",
         f"- {len(result.outcomes)} checks: {_counts(result)}",
         "",
         "| rule | topic | outcome | time | reason / notes |",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -104,6 +105,15 @@ class ApiClient:
         self.tokens = tokens
         self.api_key = api_key
         self._http = httpx.Client(timeout=timeout, follow_redirects=False, trust_env=False)
+        # Digest of every create body sent, with per-run values (run nonce, receiver origin)
+        # masked: equal digests for equal seeds prove the run is deterministic.
+        self.volatile: tuple[str, ...] = ()
+        self._bodies = hashlib.sha256()
+
+    @property
+    def bodies_digest(self) -> str:
+        """sha256 of the create bodies sent so far, per-run values masked."""
+        return self._bodies.hexdigest()
 
     def close(self) -> None:
         """Release the connection pool."""
@@ -151,6 +161,10 @@ class ApiClient:
 
     def create(self, body: Any, **kwargs: Any) -> Exchange:
         """POST the create endpoint with a JSON body."""
+        text = json.dumps(body, ensure_ascii=False, sort_keys=True)
+        for value in self.volatile:
+            text = text.replace(value, "<per-run>")
+        self._bodies.update(text.encode("utf-8") + b"\n")
         return self.request("POST", CREATE_PATH, json_body=body, **kwargs)
 
     def get(self, task_id: str, **kwargs: Any) -> Exchange:

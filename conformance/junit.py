@@ -20,7 +20,12 @@ def junit_tree(result: SuiteResult) -> ET.ElementTree[ET.Element | None]:
         time=f"{result.duration:.3f}",
     )
     properties = ET.SubElement(suite, "properties")
-    for key, value in {"seed": result.seed, "run_nonce": result.run_nonce, **result.config}.items():
+    run = {
+        "seed": result.seed,
+        "run_nonce": result.run_nonce,
+        "bodies_digest": result.bodies_digest,
+    }
+    for key, value in {**run, **result.config}.items():
         ET.SubElement(properties, "property", name=str(key), value=str(value))
     for outcome in result.outcomes:
         case = ET.SubElement(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import socket
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -77,6 +78,12 @@ class _Handler(BaseHTTPRequestHandler):
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     owner: Receiver
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A peer hanging up mid-answer (e.g. refusing an oversized image) is not our error."""
+        error = sys.exc_info()[1]
+        if not isinstance(error, ConnectionError):
+            super().handle_error(request, client_address)
 
 
 class _Server6(_Server):

@@ -61,6 +61,7 @@ class SuiteResult:
     config: dict[str, Any]
     started_at: float
     duration: float
+    bodies_digest: str = ""
 
     def count(self, outcome: Outcome) -> int:
         """How many checks ended with `outcome`."""
@@ -149,6 +150,8 @@ def build_context(config: SuiteConfig, receiver: Receiver, seed: int) -> CheckCo
         if config.api_key
         else None
     )
+    nonce = secrets.token_hex(4)
+    api.volatile = (nonce, receiver.origin)
     return CheckContext(
         config=config,
         contract=load_contract(),
@@ -156,7 +159,7 @@ def build_context(config: SuiteConfig, receiver: Receiver, seed: int) -> CheckCo
         second=second,
         api_key_client=keyed,
         receiver=receiver,
-        run_nonce=secrets.token_hex(4),
+        run_nonce=nonce,
         seed=seed,
     )
 
@@ -203,4 +206,5 @@ def run_suite(config: SuiteConfig, *, progress: ProgressCallback | None = None) 
         config=config.redacted() | {"seed": seed},
         started_at=started_at,
         duration=time.monotonic() - started,
+        bodies_digest=ctx.api.bodies_digest,
     )

@@ -55,3 +55,21 @@ def test_missing_optional_inputs_skip_with_reasons(reference_server: RunningServ
         "callback-signature": "needs --webhook-secret",
     }
     assert result.exit_code == 0
+
+
+def test_same_seed_sends_the_same_requests(reference_server: RunningServer) -> None:
+    """Two runs with one seed send identical create bodies (per-run nonce and port masked)."""
+    only = (
+        "schema-boundaries",
+        "reference-image-min-side",
+        "reference-image-url",
+        "result-image-geometry",
+        "external-task-id-unique",
+    )
+    first = run_suite(full_config(reference_server.base_url, only=only, seed=11))
+    second = run_suite(full_config(reference_server.base_url, only=only, seed=11))
+    other = run_suite(full_config(reference_server.base_url, only=only, seed=12))
+    assert first.exit_code == second.exit_code == other.exit_code == 0
+    assert first.run_nonce != second.run_nonce
+    assert first.bodies_digest == second.bodies_digest
+    assert first.bodies_digest != other.bodies_digest
