@@ -32,6 +32,7 @@ from reference_server.envelope import (
     new_request_id,
     success_response,
 )
+from reference_server.http_protocol import MAX_HEADER_BYTES, header_bytes, headers_too_large
 from reference_server.request_validation import PageQuery, max_body_bytes
 from reference_server.result_images import parse_result_name, result_file
 from reference_server.store import TaskStore
@@ -156,6 +157,9 @@ def _api_endpoint(
     async def endpoint(request: Request) -> Response:
         request_id = new_request_id()
         try:
+            size = header_bytes(request.scope["headers"])
+            if size > MAX_HEADER_BYTES:
+                raise headers_too_large(size)
             operation = operations.get(request.method)
             if operation is None:  # before authentication [decided]
                 raise ApiError(1202, f"method {request.method} is not supported on this path")
@@ -165,6 +169,7 @@ def _api_endpoint(
                 settings.users,
                 settings.api_keys,
                 settings.jwt_leeway_seconds,
+                settings.jwt_max_lifetime_seconds,
             )
             return success_response(await operation(request, user), request_id)
         except ApiError as error:

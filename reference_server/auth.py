@@ -4,10 +4,13 @@
 plain API key or an HS256 JWT `{"iss": ACCESS_KEY, "exp": ..., "nbf": ...}` signed with the
 user's SECRET_KEY. Codes: 1001 missing/empty header, 1002 malformed/bad signature/unknown key/
 alg none/another scheme/no exp, 1003 nbf in the future, 1004 expired, 1000 anything else.
+Server policy (README, reliability): `exp` further ahead than the maximum lifetime (plus the
+leeway) is 1000, so a leaked long-lived token cannot be used for years.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping
 
 import jwt
@@ -22,12 +25,13 @@ def authenticate(
     users: Mapping[str, str],
     api_keys: Mapping[str, str],
     leeway_seconds: int,
+    max_lifetime_seconds: int | None = None,
 ) -> str:
     """The caller's access key, or ApiError with the contract's 1000..1004 code."""
     token = _bearer_token(header)
     if token in api_keys:
         return api_keys[token]
-    return _verify_jwt(token, users, leeway_seconds)
+    return _verify_jwt(token, users, leeway_seconds, max_lifetime_seconds)
 
 
 def _bearer_token(header: str | None) -> str:
@@ -42,7 +46,9 @@ def _bearer_token(header: str | None) -> str:
     return token
 
 
-def _verify_jwt(token: str, users: Mapping[str, str], leeway_seconds: int) -> str:
+def _verify_jwt(
+    token: str, users: Mapping[str, str], leeway_seconds: int, max_lifetime_seconds: int | None
+) -> str:
     try:
         header = jwt.get_unverified_header(token)
         claims = jwt.decode(token, options={"verify_signature": False})
@@ -71,4 +77,12 @@ def _verify_jwt(token: str, users: Mapping[str, str], leeway_seconds: int) -> st
         raise ApiError(1002, "token signature or claims are invalid") from None
     except jwt.PyJWTError as exc:
         raise ApiError(1000, f"authentication failed: {exc}") from None
+    expires = claims.get("exp")  # a number here: PyJWT has validated it
+    ahead = float(expires) - time.time() if isinstance(expires, (int, float)) else 0.0
+    if max_lifetime_seconds is not None and ahead > max_lifetime_seconds + leeway_seconds:
+        raise ApiError(
+            1000,
+            f"token exp is more than {max_lifetime_seconds} s ahead, this server's maximum "
+            "token lifetime",
+        )
     return issuer

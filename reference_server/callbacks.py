@@ -4,8 +4,11 @@ The worker enqueues one outbox row per status change in the same transaction as 
 a delivery is never lost: after a restart, pending rows are picked up again. For each task only
 its oldest pending row is ever in flight, so deliveries arrive in lifecycle order. Non-2xx
 answers and connection errors are retried with exponential back-off up to a bounded number of
-attempts; giving up is recorded (`gave_up` with the last error). With a webhook secret, every
-attempt is signed the Standard Webhooks way (same `webhook-id` across retries of a delivery).
+attempts; giving up is recorded in the outbox (`gave_up`, attempts, last error) and logged.
+At most MAX_IN_FLIGHT deliveries run at once and in-flight ones are never re-read, so slow or
+dead receivers cannot hold up the deliveries of other tasks beyond that bound. With a webhook
+secret, every attempt is signed the Standard Webhooks way (same `webhook-id` across retries of
+a delivery).
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from reference_server.worker import now_ms
 
 log = logging.getLogger(__name__)
 BATCH = 50
+MAX_IN_FLIGHT = 64  # concurrent deliveries: bounds sockets and memory against slow receivers
 DELIVERED, GAVE_UP = "delivered", "gave_up"
 
 
@@ -58,7 +62,10 @@ class CallbackDispatcher:
 
     def _start_due(self, group: TaskGroup) -> int:
         started = 0
-        for delivery in self.store.due_deliveries(now_ms(), BATCH):
+        room = min(BATCH, MAX_IN_FLIGHT - len(self._in_flight))
+        if room <= 0:
+            return 0
+        for delivery in self.store.due_deliveries(now_ms(), room, self._in_flight):
             if delivery.id not in self._in_flight:
                 self._in_flight.add(delivery.id)
                 group.start_soon(self._deliver, delivery)
@@ -85,6 +92,10 @@ class CallbackDispatcher:
                 self.store.finish_delivery(delivery.id, DELIVERED, attempts, None)
             elif attempts >= self.max_attempts:
                 self.store.finish_delivery(delivery.id, GAVE_UP, attempts, error)
+                log.warning(
+                    "callback %s of task %s gave up after %d attempts: %s",
+                    delivery.id, delivery.task_id, attempts, error,
+                )  # fmt: skip
             else:
                 delay_ms = int(self.retry_base * 2 ** (attempts - 1) * 1000)
                 self.store.retry_delivery(delivery.id, attempts, now_ms() + delay_ms, error)

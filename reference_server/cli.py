@@ -18,6 +18,8 @@ import uvicorn
 
 from reference_server import config
 from reference_server.config import ServerSettings
+from reference_server.db_lock import DatabaseInUseError, lock_database
+from reference_server.http_protocol import MAX_HEADER_BYTES, EnvelopeH11Protocol
 
 LISTENING_PREFIX = "omni-reference-server listening on "
 ENV_PREFIX = "OMNI_SERVER_"
@@ -65,6 +67,10 @@ def build_parser() -> argparse.ArgumentParser:
     add("--public-url", "base URL of result image links (default http://HOST:PORT)", "")
     add("--callback-max-attempts", "delivery attempts before giving up", 8, int)
     add("--callback-retry-base", "first retry back-off in seconds (doubles)", 0.5, float)
+    add("--callback-timeout", "seconds one callback delivery may take",
+        config.DEFAULT_CALLBACK_TIMEOUT, float)  # fmt: skip
+    add("--jwt-max-lifetime", "seconds a JWT's exp may lie ahead (0: no limit)",
+        config.DEFAULT_JWT_MAX_LIFETIME, int)  # fmt: skip
     return parser
 
 
@@ -91,6 +97,8 @@ def settings_from_args(args: argparse.Namespace, port: int) -> ServerSettings:
         public_url=(args.public_url or f"http://{shown_host}:{port}").rstrip("/"),
         callback_max_attempts=max(1, args.callback_max_attempts),
         callback_retry_base=max(0.0, args.callback_retry_base),
+        callback_timeout=args.callback_timeout if args.callback_timeout > 0 else 5.0,
+        jwt_max_lifetime_seconds=args.jwt_max_lifetime if args.jwt_max_lifetime > 0 else None,
     )
 
 
@@ -131,6 +139,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
+        database_lock = lock_database(Path(args.database))  # held until the process ends
+    except (DatabaseInUseError, OSError) as exc:
+        parser.error(str(exc))
+    try:
         sock = bind_socket(str(args.host), int(args.port))
     except OSError as exc:
         parser.error(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}")
@@ -143,9 +155,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     app = create_app(settings)
     print(describe(settings), flush=True)
     server = uvicorn.Server(
-        uvicorn.Config(app, log_level="warning", server_header=False, lifespan="on")
+        uvicorn.Config(
+            app,
+            log_level="warning",
+            server_header=False,
+            lifespan="on",
+            http=EnvelopeH11Protocol,
+            h11_max_incomplete_event_size=MAX_HEADER_BYTES,
+        )
     )
     server.run(sockets=[sock])
+    database_lock.close()
     return 0
 
 

@@ -15,6 +15,8 @@ DEFAULT_STEP_DELAY = 0.2
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
 DEFAULT_DATABASE = Path(".omni/reference.sqlite3")
+DEFAULT_JWT_MAX_LIFETIME = 86400  # seconds a JWT's exp may lie ahead (0 on the CLI: no limit)
+DEFAULT_CALLBACK_TIMEOUT = 5.0
 
 # URL host policies for reference-image fetches and callback deliveries.
 URL_POLICY_ALLOW_LOOPBACK = "allow-loopback"  # any host, loopback included (the default)
@@ -40,10 +42,11 @@ class ServerSettings:
     public_url: str = f"http://{DEFAULT_HOST}:{DEFAULT_PORT}"
     url_fetch_timeout: float = 10.0
     url_fetch_max_redirects: int = 3
-    callback_timeout: float = 5.0
+    callback_timeout: float = DEFAULT_CALLBACK_TIMEOUT
     callback_max_attempts: int = 8
     callback_retry_base: float = 0.5
     jwt_leeway_seconds: int = 60
+    jwt_max_lifetime_seconds: int | None = DEFAULT_JWT_MAX_LIFETIME
 
     @property
     def results_dir(self) -> Path:

@@ -1,7 +1,11 @@
 """Reference-image content rules: Base64, format by content, decoded size, sides and ratio.
 
 Only the image header is read (Pillow's format plugins parse it lazily; no pixel is decoded), so
-a small file declaring a huge canvas costs nothing: there is no decompression to bomb.
+a small file declaring a huge canvas costs nothing: there is no decompression to bomb. Two server
+limits the contract does not state guard what a real decoder would choke on (README, reliability):
+a declared canvas above Pillow's decompression-bomb threshold (`Image.MAX_IMAGE_PIXELS`) and a
+truncated file (PNG chunks up to IEND with valid CRCs; a JPEG scan that ends with EOI) are 1201.
+Both checks walk the bytes once and keep no pixel in memory.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ import io
 from fractions import Fraction
 
 from PIL import Image, JpegImagePlugin, PngImagePlugin
+from PIL.PngImagePlugin import PngImageFile
 
 from omni_spec import load_contract
 from reference_server.envelope import ApiError
@@ -83,10 +88,45 @@ def inspect_reference_image(data: bytes, where: str) -> tuple[int, int]:
     reference_image_max_bytes(len(data), where)
     image = reference_image_format(data, where)
     width, height = image.size
-    image.close()
+    try:
+        reference_image_decodable_size(width, height, where)
+    except ApiError:
+        image.close()
+        raise
+    reference_image_complete(image, data, where)
     reference_image_min_side(width, height, where)
     reference_image_aspect_ratio(width, height, where)
     return width, height
+
+
+def reference_image_decodable_size(width: int, height: int, where: str) -> None:
+    """Server limit: a canvas Pillow would refuse to decode as a decompression bomb is 1201."""
+    limit = Image.MAX_IMAGE_PIXELS
+    if limit is not None and width * height > limit:
+        raise ApiError(
+            INVALID,
+            f"{where}: image declares {width}x{height} px ({width * height} pixels); this server "
+            f"refuses more than {limit} pixels (decompression-bomb limit)",
+        )
+
+
+def reference_image_complete(image: Image.Image, data: bytes, where: str) -> None:
+    """Server limit: a truncated or damaged file is 1201 (header-only checks cannot see it)."""
+    try:
+        if isinstance(image, PngImageFile):
+            image.verify()  # walks every chunk to IEND checking CRCs; decompresses nothing
+            complete = True
+        else:
+            # The last start-of-scan must be followed by end-of-image. Entropy-coded data stuffs
+            # every 0xFF, so neither marker occurs by chance (an EXIF thumbnail comes earlier).
+            scan = data.rfind(b"\xff\xda")
+            complete = scan != -1 and data.find(b"\xff\xd9", scan) != -1
+    except Exception:  # a truncated chunk, a bad CRC: whatever the plugin raises
+        complete = False
+    finally:
+        image.close()
+    if not complete:
+        raise ApiError(INVALID, f"{where}: {image.format} data is truncated or damaged")
 
 
 def _decoded_length(text: str) -> int:

@@ -242,15 +242,23 @@ class TaskStore:
                 raise
         return updated
 
-    def due_deliveries(self, now_ms: int, limit: int) -> list[PendingDelivery]:
-        """The oldest pending delivery of each task, if due (rule `callback-lifecycle-order`)."""
+    def due_deliveries(
+        self, now_ms: int, limit: int, in_flight: Iterable[int] = ()
+    ) -> list[PendingDelivery]:
+        """The oldest pending delivery of each task, if due (rule `callback-lifecycle-order`).
+
+        Deliveries already `in_flight` are left out, so slow receivers holding many of them can
+        never fill `limit` and starve the deliveries queued behind them.
+        """
+        busy = list(in_flight)
         with self._lock:
             rows = self._db.execute(
                 "SELECT id, task_id, url, body, attempts FROM callback_outbox AS c "
                 "WHERE state = 'pending' AND next_attempt_at <= ? AND id = ("
                 "  SELECT MIN(id) FROM callback_outbox WHERE task_id = c.task_id "
-                "  AND state = 'pending') ORDER BY id LIMIT ?",
-                (now_ms, limit),
+                f"  AND state = 'pending') AND id NOT IN ({','.join('?' * len(busy))}) "
+                "ORDER BY id LIMIT ?",
+                (now_ms, *busy, limit),
             ).fetchall()
         return [PendingDelivery(row[0], row[1], row[2], bytes(row[3]), row[4]) for row in rows]
 
