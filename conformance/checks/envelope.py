@@ -66,6 +66,8 @@ def check_envelope(ctx: CheckContext) -> None:
     for case, exchange, schema in samples:
         if exchange.transport_error:
             fail(ctx, exchange, "every request gets an HTTP answer", case)
+        if schema is not None and exchange.status != 200:
+            fail(ctx, exchange, "a valid, authenticated request succeeds (HTTP 200, code 0)", case)
         problems = _envelope_problems(ctx, exchange, schema)
         if problems:
             fail(ctx, exchange, "every response is a JSON envelope: " + "; ".join(problems), case)
