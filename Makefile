@@ -14,7 +14,7 @@ GENERATOR := $(BIN)/openapi-python-client generate --path openapi.yaml --meta no
 	--config openapi-python-client.yaml --overwrite --fail-on-warning
 
 .PHONY: install generate check-generated lint lint-spec test pytest serve conformance \
-	mutation bench bench-server bench-client bench-conformance soak clean
+	mutation bench bench-tools bench-server bench-client bench-conformance soak clean
 
 install: $(STAMP)
 
@@ -64,7 +64,10 @@ mutation: $(STAMP)
 
 bench: bench-server bench-client bench-conformance
 
-bench-server: $(STAMP)
+bench-tools: node_modules/.installed
+	@command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
+
+bench-server: $(STAMP) bench-tools
 	$(BIN)/python -m scripts.bench_server
 
 bench-client: $(STAMP)

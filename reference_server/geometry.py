@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import math
+from collections.abc import Mapping
 from fractions import Fraction
 
 from omni_spec import load_contract
@@ -10,8 +12,9 @@ from omni_spec import load_contract
 AUTO = "auto"
 
 
-def supported_ratios() -> dict[str, Fraction]:
-    """The AspectRatio enum without `auto`, as exact fractions."""
+@functools.cache
+def supported_ratios() -> Mapping[str, Fraction]:
+    """The AspectRatio enum without `auto`, as exact fractions (computed once: a hot path)."""
     return {
         name: Fraction(int(width), int(height))
         for name in load_contract().enum("AspectRatio")
@@ -33,6 +36,7 @@ def resolve_aspect_ratio(aspect_ratio: str, first_reference: tuple[int, int] | N
     return min(ratios, key=lambda name: abs(float(ratios[name]) - actual))
 
 
+@functools.cache
 def result_size(aspect_ratio: str, resolution: str) -> tuple[int, int, int]:
     """(width, height, target pixel count) for a concrete ratio name and a resolution."""
     pixels = int(load_contract().rule("result-image-geometry").params["pixels"][resolution])

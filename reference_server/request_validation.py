@@ -52,8 +52,11 @@ def parse_json_object(raw: bytes) -> dict[str, Any]:
 
 def validate_create_body(body: Mapping[str, Any]) -> None:
     """Check the body against CreateTaskRequest; 1200 for a missing required field, else 1201."""
-    validator = load_contract().schema_validator("CreateTaskRequest")
-    errors = list(validator.iter_errors(body))
+    contract = load_contract()
+    if contract.fast_validator("CreateTaskRequest").is_valid(body):
+        _reject_lone_surrogates(body)
+        return
+    errors = list(contract.schema_validator("CreateTaskRequest").iter_errors(body))
     for error in errors:
         if error.validator == "required" and not error.absolute_path:
             missing = _missing_property(error)
