@@ -77,10 +77,11 @@ def conformance_check(
 
 
 def all_checks() -> list[CheckSpec]:
-    """Every registered check, in the suite's run order (cheap request checks first)."""
-    import conformance.checks  # noqa: F401 - importing registers the checks
+    """Every registered check, in the suite's run order (conformance.checks.TOPIC_ORDER)."""
+    from conformance.checks import TOPIC_ORDER  # importing the package registers the checks
 
-    return list(_REGISTRY.values())
+    rank = {topic: index for index, topic in enumerate(TOPIC_ORDER)}
+    return sorted(_REGISTRY.values(), key=lambda check: rank.get(check.topic, len(rank)))
 
 
 def select_checks(only: tuple[str, ...], skip: tuple[str, ...]) -> list[CheckSpec]:

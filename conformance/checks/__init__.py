@@ -1,6 +1,10 @@
-"""The checks, one module per topic; importing this package registers them in run order."""
+"""The checks, one module per topic; importing this package registers them.
 
-from conformance.checks import (  # noqa: F401 - imported for registration, order = run order
+Run order is `TOPIC_ORDER` (cheap request checks first, tasks and callbacks next, Schemathesis
+last), then registration order inside a module.
+"""
+
+from conformance.checks import (  # noqa: F401 - imported for registration
     auth,
     body_shape,
     callbacks,
@@ -14,4 +18,20 @@ from conformance.checks import (  # noqa: F401 - imported for registration, orde
     request_boundaries,
     results,
     schemathesis_phases,
+)
+
+TOPIC_ORDER = (
+    "auth",
+    "envelope",
+    "request_boundaries",
+    "body_shape",
+    "references",
+    "capabilities",
+    "reference_images",
+    "lifecycle",
+    "results",
+    "identity",
+    "paging",
+    "callbacks",
+    "schemathesis_phases",
 )
