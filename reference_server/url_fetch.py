@@ -42,8 +42,12 @@ class HostPolicy:
         self.resolver = resolver
 
     def allows(self, address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
-        if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
-            address = address.ipv4_mapped
+        if isinstance(address, ipaddress.IPv6Address):
+            embedded = _embedded_ipv4(address)
+            if embedded is not None and not self.allows(embedded):
+                return False  # NAT64, 6to4, Teredo: the IPv4 inside must pass too
+            if address.ipv4_mapped:
+                address = address.ipv4_mapped
         if self.policy == URL_POLICY_LOOPBACK_ONLY:
             return address.is_loopback
         if self.policy == URL_POLICY_PUBLIC_ONLY:
@@ -155,6 +159,20 @@ async def _read_capped(response: httpx.Response, where: str, max_bytes: int) -> 
             raise ApiError(INVALID, f"{where}: image is more than {max_bytes} bytes")
         chunks.append(chunk)
     return b"".join(chunks)
+
+
+NAT64_PREFIXES = (ipaddress.ip_network("64:ff9b::/96"), ipaddress.ip_network("64:ff9b:1::/48"))
+
+
+def _embedded_ipv4(address: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    """The IPv4 address a translating prefix carries (a gateway would connect to it)."""
+    if any(address in network for network in NAT64_PREFIXES):
+        return ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+    if address.sixtofour is not None:
+        return address.sixtofour
+    if address.teredo is not None:
+        return address.teredo[1]
+    return None
 
 
 def _ip_literal(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
