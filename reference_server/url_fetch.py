@@ -23,6 +23,7 @@ from reference_server.envelope import ApiError
 Resolver = Callable[[str, int], Awaitable[list[str]]]
 INVALID = 1201
 LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain"})
+MAX_CONNECTIONS = 100
 
 
 class HostRefusedError(Exception):
@@ -109,8 +110,14 @@ def policy_client(policy: HostPolicy, max_redirects: int, timeout: float) -> htt
     """An AsyncClient whose every connection goes through the host policy."""
     transport = httpx.AsyncHTTPTransport(trust_env=False)
     # httpx has no public hook for the network backend; swap the pool it built for one using ours.
+    # Sized like httpx's own default (httpcore's is 10): slow receivers holding connections must
+    # not starve other callbacks or image fetches (callbacks.MAX_IN_FLIGHT stays below it).
     transport._pool = httpcore.AsyncConnectionPool(
-        ssl_context=httpx.create_ssl_context(), network_backend=PolicyNetworkBackend(policy)
+        ssl_context=httpx.create_ssl_context(),
+        network_backend=PolicyNetworkBackend(policy),
+        max_connections=MAX_CONNECTIONS,
+        max_keepalive_connections=20,
+        keepalive_expiry=5.0,
     )
     return httpx.AsyncClient(
         transport=transport,
