@@ -49,6 +49,28 @@ class ErrorCode:
     code: int
     status: int
     meaning: str
+    retryable: bool = False
+
+
+@dataclass(frozen=True)
+class Lifecycle:
+    """Task statuses in lifecycle order and the terminal ones (rule `task-status-forward-only`)."""
+
+    order: tuple[str, ...]
+    terminal: frozenset[str]
+
+    def rank(self, status: str) -> int:
+        """Position in the lifecycle; every terminal status shares the first terminal's rank."""
+        first_terminal = min(self.order.index(name) for name in self.terminal)
+        return min(self.order.index(status), first_terminal)
+
+    def is_forward(self, before: str, after: str) -> bool:
+        """Whether a task may be seen in `after` once it was seen in `before` (never back)."""
+        if before == after:
+            return True
+        if before in self.terminal:
+            return False
+        return self.rank(after) > self.rank(before)
 
 
 @dataclass(frozen=True)
@@ -77,7 +99,12 @@ class Contract:
             for entry in document.get("x-rules", [])
         }
         self.error_codes: dict[int, ErrorCode] = {
-            int(code): ErrorCode(code=int(code), status=row["status"], meaning=row["meaning"])
+            int(code): ErrorCode(
+                code=int(code),
+                status=row["status"],
+                meaning=row["meaning"],
+                retryable=bool(row.get("retryable", False)),
+            )
             for code, row in document.get("x-error-codes", {}).items()
         }
         self.capabilities: dict[str, Capability] = {
@@ -94,12 +121,34 @@ class Contract:
         resource = Resource.from_contents(dict(document), default_specification=DRAFT202012)
         self._registry: Registry[Any] = Registry().with_resource(SPEC_URI, resource)
 
+    @property
+    def lifecycle(self) -> Lifecycle:
+        """The task lifecycle, from the `task-status-forward-only` rule's params."""
+        params = self.rule("task-status-forward-only").params
+        return Lifecycle(order=tuple(params["order"]), terminal=frozenset(params["terminal"]))
+
+    def schema_problems(self, name: str, instance: Any) -> list[str]:
+        """`path: message` per way instance breaks `components/schemas/<name>` (empty: valid)."""
+        problems = []
+        for error in self.schema_validator(name).iter_errors(instance):
+            path = "/".join(str(part) for part in error.absolute_path) or "(root)"
+            problems.append(f"{path}: {error.message}")
+        return sorted(problems)
+
     def rule(self, rule_id: str) -> Rule:
         """The rule with this id; KeyError names the id when the spec lacks it."""
         try:
             return self.rules[rule_id]
         except KeyError:
             raise KeyError(f"openapi.yaml has no x-rules entry {rule_id!r}") from None
+
+    def resolve(self, pointer: str) -> Any:
+        """The node at a local JSON pointer (RFC 6901), e.g. `/components/schemas/Task`."""
+        node: Any = self.document
+        for token in pointer.lstrip("#").lstrip("/").split("/"):
+            key = token.replace("~1", "/").replace("~0", "~")
+            node = node[int(key)] if isinstance(node, list) else node[key]
+        return node
 
     def schema(self, name: str) -> Mapping[str, Any]:
         """The raw `components/schemas/<name>` object."""
@@ -121,11 +170,9 @@ class Contract:
     def validator(self, pointer: str) -> Validator:
         """A compiled validator for the schema at a JSON pointer (`/components/schemas/Task`)."""
         schema = {"$ref": f"{SPEC_URI}#{pointer}"}
-        validator: Validator = Draft202012Validator(
-            schema,
-            registry=self._registry,
-            format_checker=Draft202012Validator.FORMAT_CHECKER,
-        )
+        # No format checker: formats are annotations in Draft 2020-12, and fast_validator must
+        # answer the same question (what a format means is stated by a pattern where it matters).
+        validator: Validator = Draft202012Validator(schema, registry=self._registry)
         return validator
 
     @functools.cache  # noqa: B019 - see validator()

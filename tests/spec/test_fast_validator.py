@@ -23,7 +23,9 @@ json_values = st.recursive(
     json_scalars,
     lambda inner: st.one_of(
         st.lists(inner, max_size=4),
-        st.dictionaries(st.sampled_from(["image", "element_id", "enabled", "x"]), inner, max_size=3),
+        st.dictionaries(
+            st.sampled_from(["image", "element_id", "enabled", "x"]), inner, max_size=3
+        ),
     ),
     max_leaves=8,
 )
@@ -44,6 +46,6 @@ def test_fast_validator_agrees_with_jsonschema(body: dict[str, Any]) -> None:
 def test_fast_validator_agrees_on_lengths_and_ranges(prompt: str, n: int) -> None:
     """Both validators count prompt length in code points and share the n bounds."""
     contract = load_contract()
-    body = {"prompt": prompt, "n": n}
+    body: dict[str, Any] = {"prompt": prompt, "n": n}
     slow_says_valid = not list(contract.schema_validator("CreateTaskRequest").iter_errors(body))
     assert contract.fast_validator("CreateTaskRequest").is_valid(body) == slow_says_valid

@@ -238,6 +238,98 @@ FACTS: list[tuple[str, str, str, Any]] = [
         "rule-param",
         ("reference-image-aspect-ratio", "max_ratio", 2.5),
     ),
+    # x-rules params both the reference server and the conformance suite read: a typo here would
+    # change both at once and keep every behavioural test green, so they are pinned to API-FACTS.
+    (
+        "Result geometry: ratio within 1%",
+        "/x-rules",
+        "rule-param",
+        ("result-image-geometry", "ratio_tolerance", 0.01),
+    ),
+    (
+        "Result geometry: pixels within 15%",
+        "/x-rules",
+        "rule-param",
+        ("result-image-geometry", "pixel_tolerance", 0.15),
+    ),
+    (
+        "Result geometry: 1k/2k/4k pixel counts",
+        "/x-rules",
+        "rule-param",
+        ("result-image-geometry", "pixels", {"1k": 1024**2, "2k": 2048**2, "4k": 4096**2}),
+    ),
+    (
+        "Result geometry: auto without references is 1:1",
+        "/x-rules",
+        "rule-param",
+        ("result-image-geometry", "auto_without_reference", "1:1"),
+    ),
+    (
+        "Series auto: at least 2",
+        "/x-rules",
+        "rule-param",
+        ("task-result-shape", "auto_series_min", 2),
+    ),
+    (
+        "Series auto: at most 9",
+        "/x-rules",
+        "rule-param",
+        ("task-result-shape", "auto_series_max", 9),
+    ),
+    (
+        "Lifecycle order",
+        "/x-rules",
+        "rule-param",
+        ("task-status-forward-only", "order", ["submitted", "processing", "succeed", "failed"]),
+    ),
+    (
+        "Lifecycle terminal statuses",
+        "/x-rules",
+        "rule-param",
+        ("task-status-forward-only", "terminal", ["succeed", "failed"]),
+    ),
+    (
+        "Unsupported method: HTTP 404",
+        "/x-rules",
+        "rule-param",
+        ("method-not-supported", "status", 404),
+    ),
+    (
+        "Unsupported method: code 1202",
+        "/x-rules",
+        "rule-param",
+        ("method-not-supported", "code", 1202),
+    ),
+    (
+        "Body errors: malformed or missing is 1200",
+        "/x-rules",
+        "rule-param",
+        ("body-json-object", "missing_or_malformed_code", 1200),
+    ),
+    (
+        "Body errors: invalid field is 1201",
+        "/x-rules",
+        "rule-param",
+        ("body-json-object", "invalid_field_code", 1201),
+    ),
+    (
+        "Result downloads: PNG or JPEG",
+        "/x-rules",
+        "rule-param",
+        ("result-image-download", "content_types", ["image/png", "image/jpeg"]),
+    ),
+    (
+        "Reference images: JPEG or PNG",
+        "/x-rules",
+        "rule-param",
+        ("reference-image-format", "formats", ["JPEG", "PNG"]),
+    ),
+    (
+        "Prompt references: <<<image_N>>>/<<<element_N>>>",
+        "/x-rules",
+        "rule-param",
+        ("prompt-reference-in-range", "pattern", "<<<(image|element)_([0-9]+)>>>"),
+    ),
     ("Capability: o1 resolutions", "/x-capability-map/kling-image-o1", "resolutions", ["1k", "2k"]),
     ("Capability: o1 no series", "/x-capability-map/kling-image-o1", "series", False),
     (
@@ -268,12 +360,8 @@ DOCUMENTED_STATUSES = ["200", "400", "401", "403", "404", "429", "500", "503", "
 
 
 def resolve(pointer: str) -> Any:
-    """Follow a JSON pointer (RFC 6901) into the parsed spec."""
-    node: Any = load_contract().document
-    for token in pointer.lstrip("/").split("/"):
-        key = token.replace("~1", "/").replace("~0", "~")
-        node = node[int(key)] if isinstance(node, list) else node[key]
-    return node
+    """Follow a JSON pointer into the parsed spec."""
+    return load_contract().resolve(pointer)
 
 
 @pytest.mark.parametrize(
@@ -299,6 +387,12 @@ def test_fact_is_stated_in_the_spec(fact: str, pointer: str, keyword: str, expec
 def test_error_table_row(code: int, status: int) -> None:
     """x-error-codes maps each business code to the HTTP status of the contract's table."""
     assert load_contract().error_codes[code].status == status
+
+
+def test_only_transient_codes_are_retryable() -> None:
+    """Rate/concurrency limits and server-side failures are the retryable codes, no others."""
+    retryable = {code for code, row in load_contract().error_codes.items() if row.retryable}
+    assert retryable == {1302, 1303, 5000, 5001, 5002}
 
 
 def test_error_table_has_no_extra_codes() -> None:

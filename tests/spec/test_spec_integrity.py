@@ -28,11 +28,7 @@ def walk(node: Any, pointer: str = "") -> Iterator[tuple[str, Any]]:
 
 def resolve(pointer: str) -> Any:
     """Follow a local JSON pointer."""
-    node: Any = load_contract().document
-    for token in pointer.lstrip("/").split("/"):
-        key = token.replace("~1", "/").replace("~0", "~")
-        node = node[int(key)] if isinstance(node, list) else node[key]
-    return node
+    return load_contract().resolve(pointer)
 
 
 def example_cases() -> Iterator[tuple[str, str, Any]]:
