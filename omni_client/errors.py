@@ -42,16 +42,18 @@ class OmniApiError(OmniClientError):
 
     @property
     def retryable(self) -> bool:
-        """True for answers worth retrying later: server errors, rate and concurrency limits.
+        """Whether waiting and asking again may succeed: the spec's `retryable` flag of the code.
 
-        Account states (not usable, arrears, pack exhausted) are 429 too but do not pass by
-        waiting, so among the 429 codes only those whose spec meaning names a rate or a
-        concurrency limit count.
+        `x-error-codes` marks the transient conditions (rate and concurrency limits, server-side
+        failures) with `retryable: true`; account states such as arrears are 429 too but are not
+        flagged, as they do not pass by waiting. A code the spec does not list is judged by its
+        status alone: a 5xx is retryable (the server failed, not the request, and every 5xx row
+        of the table is flagged), anything else is not.
         """
-        if self.status >= HTTPStatus.INTERNAL_SERVER_ERROR:
-            return True
-        transient = _codes_with_meaning_word("rate") | _codes_with_meaning_word("concurrency")
-        return self.status == HTTPStatus.TOO_MANY_REQUESTS and self.code in transient
+        known = load_contract().error_codes.get(self.code)
+        if known is not None:
+            return known.retryable
+        return self.status >= HTTPStatus.INTERNAL_SERVER_ERROR
 
 
 class InvalidRequestError(OmniApiError):
@@ -121,15 +123,6 @@ _CLASS_BY_STATUS: Mapping[int, type[OmniApiError]] = {
     HTTPStatus.NOT_FOUND: NotFoundError,
     HTTPStatus.TOO_MANY_REQUESTS: RateLimitError,
 }
-
-
-def _codes_with_meaning_word(word: str) -> frozenset[int]:
-    """Codes of the spec's error table whose meaning mentions `word` (e.g. rate, concurrency)."""
-    return frozenset(
-        row.code
-        for row in load_contract().error_codes.values()
-        if word in row.meaning.lower().split()
-    )
 
 
 def api_error(status: int, code: int, message: str, request_id: str | None) -> OmniApiError:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import copy
 from collections.abc import Callable
 
 import httpx
@@ -10,7 +11,7 @@ import pytest
 from omni_image_client import Client
 from omni_image_client.models import CreateTaskRequest, TaskStatus
 
-from omni_client import calls
+from omni_client import calls, errors
 from omni_client.errors import (
     AuthenticationError,
     InvalidRequestError,
@@ -22,8 +23,10 @@ from omni_client.errors import (
     api_error,
 )
 from omni_client.factory import connect, connect_async
-from omni_spec import load_contract
+from omni_spec import Contract, ErrorCode, load_contract
 from tests.omni_client.canned import envelope, error_body, task_dict
+
+UNLISTED_CODE = 4242  # not a row of x-error-codes (asserted where used)
 
 
 def _client(handler: Callable[[httpx.Request], httpx.Response]) -> Client:
@@ -81,18 +84,41 @@ def test_error_envelope_maps_to_typed_error_with_spec_meaning(
 
 def test_unknown_code_still_maps() -> None:
     """A code the spec does not list keeps its number and says it is not listed."""
-    error = api_error(400, 4242, "new", None)
+    error = api_error(400, UNLISTED_CODE, "new", None)
     assert isinstance(error, InvalidRequestError)
     assert "not listed" in error.meaning
 
 
-def test_retryable_reads_meanings_from_spec() -> None:
-    """Rate/concurrency limits and 5xx are retryable; arrears and auth are not."""
-    assert api_error(429, 1302, "m", None).retryable
-    assert api_error(429, 1303, "m", None).retryable
-    assert api_error(500, 5000, "m", None).retryable
-    assert not api_error(429, 1101, "m", None).retryable
-    assert not api_error(401, 1004, "m", None).retryable
+CODES = sorted(load_contract().error_codes.values(), key=lambda row: row.code)
+
+
+@pytest.mark.parametrize("row", CODES, ids=[str(row.code) for row in CODES])
+def test_every_spec_code_raises_an_omni_api_error_with_its_retryable_flag(row: ErrorCode) -> None:
+    """Each x-error-codes row, answered with its status, raises an OmniApiError retryable per the spec."""
+    client = _client(lambda request: httpx.Response(row.status, json=error_body(row.code)))
+    with pytest.raises(OmniApiError) as caught:
+        calls.get_task(client, "x")
+    assert (caught.value.status, caught.value.code) == (row.status, row.code)
+    assert caught.value.retryable is row.retryable
+
+
+def test_retryable_follows_the_spec_flag_not_the_wording(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Flipping a code's retryable flag in the spec flips the error's retryable."""
+    document = copy.deepcopy(dict(load_contract().document))
+    document["x-error-codes"]["1101"]["retryable"] = True  # arrears: not flagged in the spec
+    document["x-error-codes"]["1302"]["retryable"] = False  # rate limit: flagged in the spec
+    monkeypatch.setattr(errors, "load_contract", lambda: Contract(document))
+    assert api_error(429, 1101, "m", None).retryable
+    assert not api_error(429, 1302, "m", None).retryable
+
+
+@pytest.mark.parametrize(
+    ("status", "retryable"), [(500, True), (599, True), (400, False), (429, False)]
+)
+def test_unknown_code_is_retryable_only_with_a_5xx(status: int, retryable: bool) -> None:
+    """A code missing from x-error-codes is retryable for a 5xx status and not otherwise."""
+    assert UNLISTED_CODE not in load_contract().error_codes
+    assert api_error(status, UNLISTED_CODE, "m", None).retryable is retryable
 
 
 def test_undocumented_status_is_unexpected_response() -> None:
@@ -118,11 +144,6 @@ def test_body_off_the_spec_is_unexpected_response(response: httpx.Response) -> N
     with pytest.raises(UnexpectedResponseError) as caught:
         calls.get_task(client, "x")
     assert caught.value.status == response.status_code
-
-
-def test_error_is_an_omni_api_error() -> None:
-    """Every family class is an OmniApiError."""
-    assert issubclass(RateLimitError, OmniApiError)
 
 
 def test_async_calls_return_typed_tasks_and_raise() -> None:
