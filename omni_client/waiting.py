@@ -1,6 +1,6 @@
 """Poll a task until it reaches a terminal status, with bounded back-off.
 
-The terminal statuses are read from the spec (rule `task-status-forward-only`, param `terminal`).
+The terminal statuses are the spec's lifecycle (rule `task-status-forward-only`, via omni_spec).
 `succeed` returns the task; `failed` raises `TaskFailedError` carrying `task_status_msg` (rule
 `failed-has-message`); running out of time raises `TaskTimeoutError`. Transient trouble while
 polling (a transport error, a 5xx, a rate or concurrency limit) is retried until the deadline:
@@ -30,12 +30,6 @@ DEFAULT_MAX_POLL_SECONDS = 5.0
 DEFAULT_BACKOFF_FACTOR = 1.5
 
 
-def terminal_statuses() -> frozenset[TaskStatus]:
-    """`succeed` and `failed`, as the spec's `task-status-forward-only` rule lists them."""
-    params = load_contract().rule("task-status-forward-only").params
-    return frozenset(TaskStatus(status) for status in params["terminal"])
-
-
 @dataclass
 class PollSchedule:
     """Delays between polls: `poll`, then times `backoff`, capped at `max_poll` and the deadline."""
@@ -57,19 +51,53 @@ class PollSchedule:
         return delay
 
 
-def _is_transient(error: Exception) -> bool:
-    if isinstance(error, httpx.TransportError):
-        return True
-    return isinstance(error, OmniApiError) and error.retryable
+class TaskPoller:
+    """One wait's decisions without I/O: what a task or an error means, how long to sleep.
 
+    `wait_for_task` and `wait_for_task_async` only fetch and sleep around it. Terminal
+    statuses come from the spec's lifecycle (rule `task-status-forward-only`).
+    """
 
-def _settle(task: Task) -> Task | None:
-    """The task when it is done, None while it runs; raises when it failed."""
-    if task.task_status not in terminal_statuses():
-        return None
-    if task.task_status is TaskStatus.FAILED:
-        raise TaskFailedError(task)
-    return task
+    def __init__(
+        self,
+        task_id: str,
+        schedule: PollSchedule,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        on_progress: ProgressCallback | None = None,
+    ) -> None:
+        self.task_id = task_id
+        self.schedule = schedule
+        self.on_progress = on_progress
+        self.last_status: str | None = None
+        self._clock = clock
+        self._terminal = load_contract().lifecycle.terminal
+        self.deadline = clock() + schedule.timeout
+
+    def observe(self, task: Task) -> Task | None:
+        """The task when it ended `succeed`, None while it runs; raises when it ended `failed`."""
+        self.last_status = task.task_status.value
+        if self.on_progress is not None:
+            self.on_progress(task)
+        if self.last_status not in self._terminal:
+            return None
+        if task.task_status is TaskStatus.FAILED:
+            raise TaskFailedError(task)
+        return task
+
+    def may_retry(self, error: Exception) -> bool:
+        """Whether a failed poll is worth another: transient trouble, with time left."""
+        transient = isinstance(error, httpx.TransportError) or (
+            isinstance(error, OmniApiError) and error.retryable
+        )
+        return transient and self._clock() < self.deadline
+
+    def next_delay(self) -> float:
+        """The sleep before the next poll, never past the deadline; TaskTimeoutError once due."""
+        remaining = self.deadline - self._clock()
+        if remaining <= 0:
+            raise TaskTimeoutError(self.task_id, self.last_status, self.schedule.timeout)
+        return self.schedule.next_delay(remaining)
 
 
 def wait_for_task(
@@ -86,25 +114,18 @@ def wait_for_task(
 ) -> Task:
     """Poll `get_task` until the task is terminal; `on_progress` sees every observed task."""
     schedule = PollSchedule(timeout, poll, max_poll, backoff)
-    deadline = clock() + timeout
-    last_status: str | None = None
+    poller = TaskPoller(task_id, schedule, clock=clock, on_progress=on_progress)
     while True:
         try:
             task = get_task(client, task_id)
         except (httpx.TransportError, OmniApiError) as error:
-            if not _is_transient(error) or clock() >= deadline:
+            if not poller.may_retry(error):
                 raise
         else:
-            last_status = task.task_status.value
-            if on_progress is not None:
-                on_progress(task)
-            done = _settle(task)
+            done = poller.observe(task)
             if done is not None:
                 return done
-        remaining = deadline - clock()
-        if remaining <= 0:
-            raise TaskTimeoutError(task_id, last_status, timeout)
-        sleep(schedule.next_delay(remaining))
+        sleep(poller.next_delay())
 
 
 async def wait_for_task_async(
@@ -121,22 +142,15 @@ async def wait_for_task_async(
 ) -> Task:
     """Async `wait_for_task` (sleeps with `asyncio.sleep` unless told otherwise)."""
     schedule = PollSchedule(timeout, poll, max_poll, backoff)
-    deadline = clock() + timeout
-    last_status: str | None = None
+    poller = TaskPoller(task_id, schedule, clock=clock, on_progress=on_progress)
     while True:
         try:
             task = await get_task_async(client, task_id)
         except (httpx.TransportError, OmniApiError) as error:
-            if not _is_transient(error) or clock() >= deadline:
+            if not poller.may_retry(error):
                 raise
         else:
-            last_status = task.task_status.value
-            if on_progress is not None:
-                on_progress(task)
-            done = _settle(task)
+            done = poller.observe(task)
             if done is not None:
                 return done
-        remaining = deadline - clock()
-        if remaining <= 0:
-            raise TaskTimeoutError(task_id, last_status, timeout)
-        await sleep(schedule.next_delay(remaining))
+        await sleep(poller.next_delay())

@@ -8,11 +8,12 @@ from typing import Any
 
 import httpx
 import pytest
-from omni_image_client.models import TaskStatus
+from omni_image_client.models import Task, TaskStatus
 
-from omni_client.errors import AuthenticationError, TaskFailedError, TaskTimeoutError
+from omni_client.errors import AuthenticationError, TaskFailedError, TaskTimeoutError, api_error
 from omni_client.factory import connect, connect_async
-from omni_client.waiting import PollSchedule, terminal_statuses, wait_for_task, wait_for_task_async
+from omni_client.waiting import PollSchedule, TaskPoller, wait_for_task, wait_for_task_async
+from omni_spec import load_contract
 from tests.omni_client.canned import envelope, error_body, task_dict
 
 
@@ -48,9 +49,49 @@ def _task(status: str, **kwargs: Any) -> httpx.Response:
     return httpx.Response(200, json=envelope(task_dict(status=status, **kwargs)))
 
 
-def test_terminal_statuses_come_from_the_spec() -> None:
-    """succeed and failed are terminal, read from task-status-forward-only."""
-    assert terminal_statuses() == {TaskStatus.SUCCEED, TaskStatus.FAILED}
+def _poller(fake: FakeTime, timeout: float = 10) -> TaskPoller:
+    return TaskPoller("t", PollSchedule(timeout, poll=1, max_poll=4, backoff=2), clock=fake.clock)
+
+
+@pytest.mark.parametrize("status", load_contract().lifecycle.order)
+def test_poller_stops_exactly_at_the_spec_terminal_statuses(status: str) -> None:
+    """observe() keeps waiting on non-terminal statuses, returns on succeed, raises on failed."""
+    poller = _poller(FakeTime())
+    task = Task.from_dict(task_dict(status=status, message="why"))
+    if status not in load_contract().lifecycle.terminal:
+        assert poller.observe(task) is None
+    elif status == TaskStatus.FAILED.value:
+        with pytest.raises(TaskFailedError):
+            poller.observe(task)
+    else:
+        assert poller.observe(task) is task
+    assert poller.last_status == status
+
+
+def test_poller_retries_transient_errors_only_before_the_deadline() -> None:
+    """A 5xx or transport error may be retried while time is left; a 401 never; none once due."""
+    fake = FakeTime()
+    poller = _poller(fake, timeout=10)
+    transient = api_error(503, 5001, "m", None)
+    assert poller.may_retry(transient)
+    assert poller.may_retry(httpx.ConnectError("refused"))
+    assert not poller.may_retry(api_error(401, 1004, "m", None))
+    fake.now += 10
+    assert not poller.may_retry(transient)
+
+
+def test_poller_delays_back_off_and_end_with_a_timeout() -> None:
+    """next_delay() grows by backoff up to max_poll, stops at the deadline, then times out."""
+    fake = FakeTime()
+    poller = _poller(fake, timeout=10)
+    poller.observe(Task.from_dict(task_dict(status="processing")))
+    delays = []
+    with pytest.raises(TaskTimeoutError) as caught:
+        while True:
+            delays.append(poller.next_delay())
+            fake.sleep(delays[-1])
+    assert delays == [1, 2, 4, 3]
+    assert caught.value.last_status == "processing"
 
 
 def test_wait_returns_succeeded_task_and_reports_each_status() -> None:
