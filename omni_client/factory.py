@@ -82,10 +82,23 @@ def resolve_settings(
     return ConnectionSettings(url, DEV_ACCESS_KEY, DEV_SECRET_KEY, timeout=seconds)
 
 
-def _client(
-    settings: ConnectionSettings,
+def _build(
     transport: httpx.BaseTransport | httpx.AsyncBaseTransport | None,
+    *,
+    base_url: str | None,
+    access_key: str | None,
+    secret_key: str | None,
+    api_key: str | None,
+    timeout: float | None,
 ) -> Client:
+    """The generated `Client` for the resolved settings, on `transport` when one is given."""
+    settings = resolve_settings(
+        base_url=base_url,
+        access_key=access_key,
+        secret_key=secret_key,
+        api_key=api_key,
+        timeout=timeout,
+    )
     httpx_args: dict[str, object] = {"auth": settings.auth()}
     if transport is not None:
         httpx_args["transport"] = transport
@@ -107,18 +120,20 @@ def connect(
 ) -> Client:
     """A generated `Client` for synchronous calls (`sync_detailed`, `omni_client.calls`).
 
-    >>> client = connect(base_url="http://127.0.0.1:8000")  # development keys
-    >>> client.get_httpx_client().base_url
+    Use it as `with connect() as client:` so the connection pool is closed.
+
+    >>> with connect(base_url="http://127.0.0.1:8000") as client:  # development keys
+    ...     client.get_httpx_client().base_url
     URL('http://127.0.0.1:8000')
     """
-    settings = resolve_settings(
+    return _build(
+        transport,
         base_url=base_url,
         access_key=access_key,
         secret_key=secret_key,
         api_key=api_key,
         timeout=timeout,
     )
-    return _client(settings, transport)
 
 
 def connect_async(
@@ -134,11 +149,11 @@ def connect_async(
 
     Use it as `async with connect_async() as client:` so the connection pool is closed.
     """
-    settings = resolve_settings(
+    return _build(
+        transport,
         base_url=base_url,
         access_key=access_key,
         secret_key=secret_key,
         api_key=api_key,
         timeout=timeout,
     )
-    return _client(settings, transport)
