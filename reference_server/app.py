@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 
 import anyio
@@ -43,6 +43,10 @@ from reference_server.url_fetch import HostPolicy, policy_client
 from reference_server.worker import LifecycleWorker
 
 log = logging.getLogger(__name__)
+# Bodies above this size (a few big Base64 images) are read and parsed two at a time at most.
+LARGE_BODY_BYTES = 4 * 1024 * 1024
+LARGE_BODY_SLOTS = 2
+_large_bodies = anyio.CapacityLimiter(LARGE_BODY_SLOTS)
 Operation = Callable[[Request, str], Awaitable[object]]
 
 
@@ -179,8 +183,9 @@ def _api_endpoint(
 
 
 async def _create_task(state: ServerState, request: Request, user: str) -> object:
-    raw = await _read_body(request, state.body_limit)
-    task = await state.creator.create(user, raw)
+    async with AsyncExitStack() as stack:
+        raw = await _read_body(request, state.body_limit, stack)
+        task = await state.creator.create(user, raw)
     return task_json(task, state.settings.public_url)
 
 
@@ -199,20 +204,29 @@ async def _list_tasks(state: ServerState, request: Request, user: str) -> object
     return [task_json(task, state.settings.public_url) for task in tasks]
 
 
-async def _read_body(request: Request, limit: int) -> bytes:
-    """The body, refusing (400/1200) as soon as it grows past the limit; never buffered beyond."""
+async def _read_body(request: Request, limit: int, stack: AsyncExitStack) -> bytearray:
+    """The body, refusing (400/1200) as soon as it grows past the limit; never buffered beyond.
+
+    A body past LARGE_BODY_BYTES takes one of LARGE_BODY_SLOTS for the rest of the request
+    (`stack`), so memory stays bounded by slots x limit however many clients send big bodies.
+    """
     declared = request.headers.get("content-length", "")
     too_big = ApiError(1200, f"body is larger than {limit} bytes, the largest valid request")
     if declared.isdigit() and int(declared) > limit:
         raise too_big
-    chunks: list[bytes] = []
-    size = 0
+    # One growing buffer, not a list of chunks: a big one lives in a single mapping that goes
+    # back to the system when freed, instead of fragmenting the heap between requests.
+    body = bytearray()
+    large = False
     async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
+        if len(body) + len(chunk) > limit:
+            body.clear()  # free it now: the raised error's traceback keeps this frame alive
             raise too_big
-        chunks.append(chunk)
-    return b"".join(chunks)
+        if len(body) + len(chunk) > LARGE_BODY_BYTES and not large:
+            large = True
+            await stack.enter_async_context(_large_bodies)
+        body += chunk
+    return body  # bytes-like; parsed in place, never copied
 
 
 def _result_endpoint(state: ServerState) -> Callable[[Request], Awaitable[Response]]:

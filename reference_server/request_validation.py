@@ -33,7 +33,7 @@ def max_body_bytes() -> int:
     return max_images * 4 * math.ceil(max_decoded / 3) + BODY_SLACK_BYTES
 
 
-def parse_json_object(raw: bytes) -> dict[str, Any]:
+def parse_json_object(raw: bytes | bytearray) -> dict[str, Any]:
     """The body as a JSON object, or 1200 saying why it is not one."""
     try:
         text = raw.decode("utf-8")

@@ -36,7 +36,7 @@ class TaskCreator:
     ids: TaskIdGenerator
     http: httpx.AsyncClient
 
-    async def create(self, user: str, raw_body: bytes) -> TaskRecord:
+    async def create(self, user: str, raw_body: bytes | bytearray) -> TaskRecord:
         if len(raw_body) > OFFLOAD_THRESHOLD:
             body = await anyio.to_thread.run_sync(parse_json_object, raw_body)
         else:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import io
 import json
 import socket
 import struct
+import threading
 import zlib
 from collections.abc import Iterator
 from typing import Any
@@ -16,7 +18,7 @@ import pytest
 from PIL import Image
 
 from reference_server.http_protocol import MAX_HEADER_BYTES
-from reference_server.launcher import RunningServer
+from reference_server.launcher import RunningServer, start_reference_server
 from reference_server.request_validation import max_body_bytes
 from scripts.reliability.common import rss_bytes, server_tracebacks
 from tests.reference_server.helpers import PATH, bearer, image_bytes
@@ -80,17 +82,20 @@ def with_image(data: bytes) -> bytes:
 def test_declared_200_mb_body_is_refused_unread_and_memory_stays_flat(
     server: RunningServer,
 ) -> None:
-    """Content-Length 200 MB: 400/1200 after a few MB are sent; the server's RSS grows < 16 MiB."""
+    """Content-Length 200 MB: 400/1200 before any body byte is sent; the server's RSS grows < 16 MiB."""
     before = rss_bytes(server.process.pid)
     with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
         sock.sendall(b"POST " + PATH.encode() + b" HTTP/1.1\r\nHost: t\r\n" + AUTH
                      + f"Content-Length: {200 * MIB}\r\n\r\n".encode())  # fmt: skip
-        try:
+        answer = b""
+        while b"}" not in answer:  # the answer comes before we send a single body byte
+            chunk = sock.recv(65536)
+            if not chunk:
+                break
+            answer += chunk
+        with contextlib.suppress(OSError):  # the server closes: it will not read 200 MB
             for _ in range(4):
                 sock.sendall(b"[" * MIB)
-        except OSError:
-            pass  # the server answered and closed: it will not read 200 MB
-        answer = sock.recv(65536)
     assert answer.startswith(b"HTTP/1.1 400") and b'"code":1200' in answer
     assert rss_bytes(server.process.pid) - before < 16 * MIB
 
@@ -234,3 +239,40 @@ def test_no_traceback_after_hostile_input(server: RunningServer) -> None:
     """Whatever ran before in this module, the server log holds no traceback."""
     assert httpx.get(server.base_url + PATH, headers=bearer()).status_code == 200
     assert server_tracebacks(server.output) == []
+
+
+def test_concurrent_oversized_bodies_share_a_bounded_memory_budget() -> None:
+    """Four clients streaming 300 MB at once: peak RSS growth stays under two body limits + 64 MiB."""
+    limit = max_body_bytes()
+    with start_reference_server() as fresh:
+        before = rss_bytes(fresh.process.pid)
+        peak = [before]
+        done = threading.Event()
+
+        def sample() -> None:
+            while not done.is_set():
+                peak[0] = max(peak[0], rss_bytes(fresh.process.pid))
+                done.wait(0.02)
+
+        def send() -> None:
+            def body() -> Iterator[bytes]:
+                block = b" " * MIB
+                for _ in range(300):
+                    yield block
+
+            with contextlib.suppress(httpx.HTTPError):
+                httpx.post(fresh.base_url + PATH, content=body(), headers=bearer(), timeout=120)
+
+        sampler = threading.Thread(target=sample)
+        sampler.start()
+        senders = [threading.Thread(target=send) for _ in range(4)]
+        for thread in senders:
+            thread.start()
+        for thread in senders:
+            thread.join()
+        done.set()
+        sampler.join()
+        growth = peak[0] - before
+        print(f"peak RSS growth with 4 concurrent 300 MB bodies: {growth / MIB:.0f} MiB")
+        assert growth < 2 * limit + 64 * MIB
+        assert httpx.get(fresh.base_url + PATH, headers=bearer()).status_code == 200

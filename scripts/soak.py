@@ -1,0 +1,275 @@
+"""`make soak`: the long form of the reliability checks (bounded, a few minutes), results to
+benchmarks/results.md between `<!-- bench: soak -->` and `<!-- /bench: soak -->`.
+
+1. Crash safety: creates with callbacks at a steady rate, SIGKILL + restart many times.
+2. Load: many concurrent clients from a second process; p50/p99 latency, throughput, server RSS.
+3. One process per database: a second server on the same database is refused.
+4. Hostile input: a streamed 1 GB body and a decompression bomb; server RSS before/after.
+5. Fuzzing at volume: Schemathesis (all phases) and the conformance suite; server log checked.
+Exit code 0 only if every check holds (nothing lost, no 5xx, no traceback).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import platform
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from reference_server.launcher import RunningServer, ServerStartError, start_reference_server
+from scripts.reliability.common import (
+    HEADERS,
+    PATH,
+    TERMINAL,
+    rss_bytes,
+    server_tracebacks,
+    task_statuses,
+)
+from scripts.reliability.crash import CrashReport, run_crash_cycles
+from scripts.reliability.fuzz import (
+    FuzzRun,
+    conformance_server,
+    run_conformance_suite,
+    run_schemathesis,
+)
+from scripts.reliability.load import load_in_subprocess
+
+RESULTS = Path("benchmarks/results.md")
+START, END = "<!-- bench: soak -->", "<!-- /bench: soak -->"
+MIB = 1 << 20
+
+
+@contextmanager
+def peak_rss(server: RunningServer) -> Iterator[list[int]]:
+    """Samples the server's RSS every 0.1 s; the list's single item is the peak so far."""
+    peak = [0]
+    stop = threading.Event()
+
+    def sample() -> None:
+        while not stop.is_set():
+            with contextlib.suppress(Exception):  # no process between a kill and a restart
+                peak[0] = max(peak[0], rss_bytes(server.process.pid))
+            stop.wait(0.1)
+
+    thread = threading.Thread(target=sample, daemon=True)
+    thread.start()
+    try:
+        yield peak
+    finally:
+        stop.set()
+        thread.join()
+
+
+def crash_phase(scratch: Path, kills: int) -> CrashReport:
+    print(f"[soak] crash safety: {kills} SIGKILLs while creating at 30/s", flush=True)
+    return run_crash_cycles(scratch / "crash.sqlite3", kills=kills, seconds_between_kills=2.0,
+                            rate=30, settle_timeout=120)  # fmt: skip
+
+
+def load_phase(scratch: Path, clients: int, seconds: float) -> dict[str, Any]:
+    print(f"[soak] load: {clients} clients for {seconds:g} s from a second process", flush=True)
+    with start_reference_server(database=scratch / "load.sqlite3", step_delay=0.2) as server:
+        idle = rss_bytes(server.process.pid)
+        with peak_rss(server) as peak:
+            result = load_in_subprocess(server.base_url, clients, seconds)
+        created = result.pop("created")
+        deadline = time.monotonic() + 120
+        statuses = task_statuses(server.base_url, created)
+        while time.monotonic() < deadline and not all(s in TERMINAL for s in statuses.values()):
+            time.sleep(0.5)
+            pending = [t for t, s in statuses.items() if s not in TERMINAL]
+            statuses.update(task_statuses(server.base_url, pending))
+        result.update(
+            created=len(created),
+            duplicated=len(created) - len(set(created)),
+            lost=sum(s is None for s in statuses.values()),
+            terminal=sum(s in TERMINAL for s in statuses.values()),
+            rss_idle_mib=idle / MIB,
+            rss_peak_mib=peak[0] / MIB,
+            tracebacks=server_tracebacks(server.output),
+        )
+    return result
+
+
+def second_process_phase(scratch: Path) -> bool:
+    print("[soak] one process per database: starting a second server on it", flush=True)
+    with start_reference_server(database=scratch / "single.sqlite3"):
+        try:
+            with start_reference_server(database=scratch / "single.sqlite3"):
+                return False
+        except ServerStartError as error:
+            return "in use by another omni-reference-server" in str(error)
+
+
+def hostile_phase(scratch: Path) -> dict[str, Any]:
+    print("[soak] hostile input: streamed 1 GB body, 100 decompression bombs", flush=True)
+    from tests.reliability.test_hostile_input import png_declaring, with_image
+
+    with start_reference_server(database=scratch / "hostile.sqlite3") as server:
+        before = rss_bytes(server.process.pid)
+        with peak_rss(server) as peak:
+
+            def body() -> Iterator[bytes]:
+                block = b" " * MIB
+                for _ in range(1024):
+                    yield block
+
+            try:
+                streamed: Any = httpx.post(server.base_url + PATH, content=body(),
+                                           headers=HEADERS, timeout=120).json()["code"]  # fmt: skip
+            except httpx.TransportError as error:
+                streamed = type(error).__name__
+            bomb = with_image(png_declaring(60_000, 60_000))
+            codes = {httpx.post(server.base_url + PATH, content=bomb, headers=HEADERS,
+                                timeout=30).json()["code"] for _ in range(100)}  # fmt: skip
+        return {
+            "streamed_1gb": streamed,
+            "bomb_codes": sorted(codes),
+            "rss_before_mib": before / MIB,
+            "rss_peak_mib": peak[0] / MIB,
+            "rss_after_mib": rss_bytes(server.process.pid) / MIB,
+            "tracebacks": server_tracebacks(server.output),
+        }
+
+
+def fuzz_phase(scratch: Path, seconds: float, examples: int) -> tuple[list[FuzzRun], list[str]]:
+    print(f"[soak] fuzzing: Schemathesis {seconds:g} s (all phases), conformance suite", flush=True)
+    with conformance_server(scratch / "fuzz.sqlite3") as server:
+        base = server.base_url
+        runs = [
+            run_schemathesis(base, max_time=seconds, max_examples=examples,
+                             phases="examples,coverage,fuzzing,stateful", cwd=scratch, seed=11),
+            run_conformance_suite(base, max_examples=examples // 5, cwd=scratch, seed=11),
+        ]  # fmt: skip
+        return runs, server_tracebacks(server.output)
+
+
+@dataclass
+class SoakResults:
+    crash: CrashReport
+    load: dict[str, Any]
+    single: bool
+    hostile: dict[str, Any]
+    fuzz: list[FuzzRun]
+    fuzz_tracebacks: list[str]
+    seconds: float
+
+    @property
+    def ok(self) -> bool:
+        load, hostile = self.load, self.hostile
+        load_ok = (load["server_errors"], load["transport_errors"], load["lost"],
+                   load["duplicated"], len(load["tracebacks"])) == (0, 0, 0, 0, 0)  # fmt: skip
+        return (
+            self.crash.ok and self.single and load_ok and load["terminal"] == load["created"]
+            and hostile["bomb_codes"] == [1201] and not hostile["tracebacks"]
+            and all(run.ok for run in self.fuzz) and not self.fuzz_tracebacks
+        )  # fmt: skip
+
+
+def markdown(results: SoakResults) -> str:
+    crash, load, single, hostile = results.crash, results.load, results.single, results.hostile
+    fuzz, fuzz_tracebacks, seconds = results.fuzz, results.fuzz_tracebacks, results.seconds
+    when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    lat = load["latency_ms"]
+    lines = [
+        "### Soak (`make soak`)",
+        "",
+        f"Run {when}, Python {platform.python_version()}, {platform.machine()}. "
+        f"Whole soak took {seconds:.0f} s. Server and load are separate processes on loopback.",
+        "",
+        f"Crash safety ({crash.kills} SIGKILLs, restart on the same database, creates with "
+        "callbacks at 30/s):",
+        "",
+        "| acknowledged (code 0) | found after restarts | lost | duplicated | terminal | terminal "
+        "callback delivered | callbacks out of order | creates refused while down | stored but "
+        "never acknowledged |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        f"| {crash.acknowledged} | {crash.found} | {crash.lost} | {crash.duplicated} | "
+        f"{crash.terminal} | {crash.callbacks_delivered} | {crash.callbacks_out_of_order} | "
+        f"{crash.failed_attempts} | {crash.stored_unacknowledged} |",
+        "",
+        f"Load ({load['clients']} clients, create -> get -> list, {load['seconds']} s): "
+        f"{load['requests']} requests, {load['throughput_rps']} req/s, "
+        f"{load['server_errors']} 5xx, {load['transport_errors']} transport errors, "
+        f"{load['created']} tasks created, {load['lost']} lost, {load['duplicated']} duplicated, "
+        f"{load['terminal']} terminal. Server RSS {load['rss_idle_mib']:.0f} MiB idle, "
+        f"peak {load['rss_peak_mib']:.0f} MiB.",
+        "",
+        "| operation | count | p50 (ms) | p99 (ms) |",
+        "|---|---:|---:|---:|",
+        *(f"| {op} | {v['count']} | {v['p50']} | {v['p99']} |" for op, v in lat.items()),
+        "",
+        f"One process per database: second server refused = {'yes' if single else 'NO'}.",
+        "",
+        f"Hostile input: streamed 1 GB body -> {hostile['streamed_1gb']}; 100 decompression "
+        f"bombs -> codes {hostile['bomb_codes']}; server RSS {hostile['rss_before_mib']:.0f} MiB "
+        f"before, peak {hostile['rss_peak_mib']:.0f} MiB, {hostile['rss_after_mib']:.0f} MiB after "
+        "(the peak is bounded by the body limit, about 134 MiB, not by the body size).",
+        "",
+        "Fuzzing: "
+        + "; ".join(
+            f"{run.tool} {'passed' if run.ok else f'FAILED (exit {run.returncode})'}"
+            for run in fuzz
+        )
+        + f"; server tracebacks: {len(fuzz_tracebacks)}.",
+    ]
+    return "\n".join(lines)
+
+
+def write_section(text: str) -> None:
+    """Replace only our section of benchmarks/results.md (other sections belong to others)."""
+    current = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmark results\n"
+    block = f"{START}\n{text}\n{END}"
+    if START in current and END in current:
+        head, rest = current.split(START, 1)
+        current = head + block + rest.split(END, 1)[1]
+    else:
+        current = current.rstrip("\n") + "\n\n" + block + "\n"
+    RESULTS.write_text(current, encoding="utf-8")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Bounded soak of the reference server.")
+    parser.add_argument("--kills", type=int, default=8)
+    parser.add_argument("--load-seconds", type=float, default=30)
+    parser.add_argument("--clients", type=int, default=32)
+    parser.add_argument("--fuzz-seconds", type=float, default=90)
+    parser.add_argument("--fuzz-examples", type=int, default=1000)
+    parser.add_argument("--no-write", action="store_true", help="print, do not touch results.md")
+    args = parser.parse_args(argv)
+    started = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="omni-soak-") as folder:
+        scratch = Path(folder)
+        crash = crash_phase(scratch, args.kills)
+        load = load_phase(scratch, args.clients, args.load_seconds)
+        single = second_process_phase(scratch)
+        hostile = hostile_phase(scratch)
+        fuzz, fuzz_tracebacks = fuzz_phase(scratch, args.fuzz_seconds, args.fuzz_examples)
+    results = SoakResults(crash, load, single, hostile, fuzz, fuzz_tracebacks,
+                          time.monotonic() - started)  # fmt: skip
+    text = markdown(results)
+    print(text)
+    if not args.no_write:
+        write_section(text)
+        print(f"[soak] results written to {RESULTS}")
+    for run in fuzz:
+        if not run.ok:
+            print(f"[soak] {run.tool} output tail:\n{run.tail}", file=sys.stderr)
+    ok = results.ok
+    print(f"[soak] {'all checks hold' if ok else 'SOME CHECK FAILED'}")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
