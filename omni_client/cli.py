@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from jsonschema.exceptions import best_match
 from omni_image_client import Client
 from omni_image_client.models import (
     AspectRatio,
@@ -145,11 +144,9 @@ def build_request(args: argparse.Namespace) -> CreateTaskRequest:
         body.result_type = ResultType.SERIES
         amount = args.series
         body.series_amount = SeriesAmountType1(amount) if isinstance(amount, str) else amount
-    validator = load_contract().schema_validator("CreateTaskRequest")
-    problem = best_match(validator.iter_errors(body.to_dict()))
-    if problem is not None:
-        where = "/".join(str(part) for part in problem.absolute_path) or "body"
-        raise UsageError(f"invalid request ({where}): {_short(problem.message)}")
+    problems = load_contract().schema_problems("CreateTaskRequest", body.to_dict())
+    if problems:
+        raise UsageError(f"invalid request: {'; '.join(_short(text) for text in problems)}")
     return body
 
 
@@ -173,23 +170,19 @@ def _print_json(console: Console, document: Any) -> None:
 
 
 def _progress_steps() -> dict[str, int]:
-    """Bar position per status: lifecycle order from `task-status-forward-only`, terminal = full."""
-    params = load_contract().rule("task-status-forward-only").params
-    running = [status for status in params["order"] if status not in params["terminal"]]
-    steps = {status: position + 1 for position, status in enumerate(running)}
-    steps.update({status: len(running) + 1 for status in params["terminal"]})
-    return steps
+    """Bar position per status: its rank in the spec's lifecycle, every terminal status full."""
+    lifecycle = load_contract().lifecycle
+    return {status: lifecycle.rank(status) + 1 for status in lifecycle.order}
 
 
 def run_generate(args: argparse.Namespace, out: Console, err: Console) -> int:
     """Create, wait with a progress bar, download; 0 only when every result was saved."""
     body = build_request(args)
-    client = _connect(args)
-    task = create_task(client, body)
     steps = _progress_steps()
     total = max(steps.values())
     columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn())
-    with Progress(*columns, console=err, transient=True) as progress:
+    with _connect(args) as client, Progress(*columns, console=err, transient=True) as progress:
+        task = create_task(client, body)
         status = task.task_status.value
         bar = progress.add_task(
             f"task {task.task_id}: {status}", total=total, completed=steps[status]
@@ -215,7 +208,8 @@ def run_generate(args: argparse.Namespace, out: Console, err: Console) -> int:
 
 def run_get(args: argparse.Namespace, out: Console, err: Console) -> int:
     """Show one task."""
-    task = get_task(_connect(args), args.id)
+    with _connect(args) as client:
+        task = get_task(client, args.id)
     if args.json:
         _print_json(out, task.to_dict())
     else:
@@ -225,7 +219,8 @@ def run_get(args: argparse.Namespace, out: Console, err: Console) -> int:
 
 def run_list(args: argparse.Namespace, out: Console, err: Console) -> int:
     """Show one page of tasks."""
-    tasks = list_tasks(_connect(args), page_num=args.page, page_size=args.page_size)
+    with _connect(args) as client:
+        tasks = list_tasks(client, page_num=args.page, page_size=args.page_size)
     if args.json:
         _print_json(out, [task.to_dict() for task in tasks])
     else:

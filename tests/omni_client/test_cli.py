@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 import json
+import uuid
 from pathlib import Path
+from typing import Any
 
+import httpx
 import pytest
+from omni_image_client import Client
 from PIL import Image
 
+from omni_client import cli
 from omni_client.cli import EXIT_FAILURE, EXIT_OK, EXIT_USAGE, build_parser, build_request, main
+from omni_client.factory import connect
 from omni_spec import load_contract
+from tests.omni_client.canned import envelope, task_dict
+
+N_MAX = load_contract().resolve("/components/schemas/CreateTaskRequest/properties/n/maximum")
 
 
 def test_choices_come_from_the_spec() -> None:
@@ -37,14 +46,14 @@ def test_bad_choice_is_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
 def test_schema_violation_is_caught_before_sending(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    """--n 10 breaks the spec's range: exit 2 naming the field, nothing sent (no server here)."""
+    """--n one over the spec's maximum: exit 2 naming the field, nothing sent (no server here)."""
     code = main(
         [
             "generate",
             "--prompt",
             "p",
             "--n",
-            "10",
+            str(N_MAX + 1),
             "--out",
             str(tmp_path),
             "--base-url",
@@ -53,7 +62,7 @@ def test_schema_violation_is_caught_before_sending(
     )
     err = capsys.readouterr().err
     assert code == EXIT_USAGE
-    assert "n" in err and "maximum" in err
+    assert f"n: {N_MAX + 1} is greater than the maximum of {N_MAX}" in err
     assert "Traceback" not in err
 
 
@@ -155,6 +164,7 @@ def test_generate_failed_task_is_exit_1(
 
 def test_get_and_list(base_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """get shows a task (by external id too) and list shows it; unknown id exits 1 with code 1203."""
+    external_id = f"cli-ext-{uuid.uuid4().hex}"  # unique per run: external ids are unique per user
     assert (
         main(
             [
@@ -162,7 +172,7 @@ def test_get_and_list(base_url: str, tmp_path: Path, capsys: pytest.CaptureFixtu
                 "--prompt",
                 "kept",
                 "--external-task-id",
-                "cli-ext-1",
+                external_id,
                 "--out",
                 str(tmp_path),
                 "--poll",
@@ -173,7 +183,7 @@ def test_get_and_list(base_url: str, tmp_path: Path, capsys: pytest.CaptureFixtu
         == EXIT_OK
     )
     task_id = json.loads(capsys.readouterr().out)["task"]["task_id"]
-    assert main(["get", "cli-ext-1", "--json"]) == EXIT_OK
+    assert main(["get", external_id, "--json"]) == EXIT_OK
     assert json.loads(capsys.readouterr().out)["task_id"] == task_id
     assert main(["list", "--page-size", "500"]) == EXIT_OK
     assert task_id[:8] in capsys.readouterr().out
@@ -207,3 +217,21 @@ def test_build_request_maps_flags_to_the_body() -> None:
     assert body["watermark_info"] == {"enabled": True}
     assert body["model_name"] == "kling-v3-omni"
     assert "image_list" not in body
+
+
+@pytest.mark.parametrize("argv", [["get", "t"], ["list"]])
+def test_commands_close_their_client(argv: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """get and list close the HTTP client they opened once the command is done."""
+    opened: list[Client] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        data: Any = [task_dict()] if request.url.path.endswith("omni-image") else task_dict()
+        return httpx.Response(200, json=envelope(data))
+
+    def fake_connect(**kwargs: Any) -> Client:
+        opened.append(connect(transport=httpx.MockTransport(answer), **kwargs))
+        return opened[-1]
+
+    monkeypatch.setattr(cli, "connect", fake_connect)
+    assert main([*argv, "--json"]) == EXIT_OK
+    assert [client.get_httpx_client().is_closed for client in opened] == [True]
