@@ -26,7 +26,6 @@ from collections.abc import Awaitable, Callable, Mapping, MutableMapping
 from datetime import UTC, datetime
 from typing import Any
 
-from jsonschema.exceptions import best_match
 from omni_image_client.models import Task
 from standardwebhooks import Webhook
 from standardwebhooks.webhooks import EmptyWebhookSecretError
@@ -63,10 +62,9 @@ def parse_task(body: bytes | str) -> Task:
         document = json.loads(body)
     except (ValueError, UnicodeDecodeError) as exc:
         raise CallbackPayloadError(f"body is not JSON: {exc}") from exc
-    problem = best_match(load_contract().schema_validator("Task").iter_errors(document))
-    if problem is not None:
-        where = "/".join(str(part) for part in problem.absolute_path) or "body"
-        raise CallbackPayloadError(f"body is not a Task: {where}: {problem.message}")
+    problems = load_contract().schema_problems("Task", document)
+    if problems:
+        raise CallbackPayloadError(f"body is not a Task: {'; '.join(problems)}")
     return Task.from_dict(document)
 
 
@@ -90,6 +88,9 @@ class WebhookVerifier:
         tolerance: float = DEFAULT_TOLERANCE_SECONDS,
         clock: Callable[[], float] = _system_time,
     ) -> None:
+        if not secret.removeprefix("whsec_").strip():
+            # An empty secret must never mean "accept anything": refuse it, clearly.
+            raise ValueError("invalid webhook secret: it is empty (use secret=None for no signing)")
         try:
             self._webhook = Webhook(secret)
         except (ValueError, RuntimeError, EmptyWebhookSecretError) as exc:
@@ -181,8 +182,11 @@ class CallbackReceiver:
     ) -> None:
         self.on_task = on_task
         self.queue: asyncio.Queue[Task] = queue if queue is not None else asyncio.Queue()
+        # `is not None`: an empty secret is refused by WebhookVerifier, never read as "no secret".
         self._verifier = (
-            WebhookVerifier(secret, tolerance=tolerance, clock=clock) if secret else None
+            WebhookVerifier(secret, tolerance=tolerance, clock=clock)
+            if secret is not None
+            else None
         )
         self.max_body_bytes = max_body_bytes
 

@@ -14,6 +14,7 @@ from omni_image_client.models import Task, TaskStatus
 from standardwebhooks import Webhook
 
 from omni_client.webhooks import (
+    DEFAULT_TOLERANCE_SECONDS,
     CallbackPayloadError,
     CallbackReceiver,
     WebhookSignatureError,
@@ -26,6 +27,7 @@ from tests.omni_client.canned import task_dict
 SECRET = "whsec_" + base64.b64encode(b"omni-image-kit-test-secret-32byt").decode()
 OTHER_SECRET = "whsec_" + base64.b64encode(b"another-secret-another-secret-00").decode()
 NOW = 1_800_000_000
+TOLERANCE = int(DEFAULT_TOLERANCE_SECONDS)
 BODY = json.dumps(task_dict(status="succeed", results=2)).encode()
 
 
@@ -79,7 +81,7 @@ def test_tampered_body_fails() -> None:
         verifier().verify(BODY.replace(b"succeed", b"failed!"), signed_headers())
 
 
-@pytest.mark.parametrize("offset", [-301, 301])
+@pytest.mark.parametrize("offset", [-TOLERANCE - 1, TOLERANCE + 1])
 def test_stale_or_future_timestamp_fails(offset: int) -> None:
     """A timestamp more than the tolerance away from now fails, even when correctly signed."""
     with pytest.raises(WebhookSignatureError, match="away from now"):
@@ -88,9 +90,9 @@ def test_stale_or_future_timestamp_fails(offset: int) -> None:
 
 def test_timestamp_at_tolerance_passes_and_tolerance_is_configurable() -> None:
     """Exactly `tolerance` seconds old passes; a smaller tolerance rejects it."""
-    verifier().verify(BODY, signed_headers(stamp=NOW - 300))
+    verifier().verify(BODY, signed_headers(stamp=NOW - TOLERANCE))
     with pytest.raises(WebhookSignatureError):
-        verifier(tolerance=60).verify(BODY, signed_headers(stamp=NOW - 300))
+        verifier(tolerance=TOLERANCE - 1).verify(BODY, signed_headers(stamp=NOW - TOLERANCE))
 
 
 @pytest.mark.parametrize("missing", ["webhook-id", "webhook-timestamp", "webhook-signature"])
@@ -116,10 +118,18 @@ def test_non_integer_timestamp_fails(stamp: str) -> None:
         verifier().verify(BODY, headers)
 
 
-def test_invalid_secret_is_refused() -> None:
-    """An empty secret is a ValueError at construction."""
-    with pytest.raises(ValueError, match="invalid webhook secret"):
-        WebhookVerifier("whsec_")
+@pytest.mark.parametrize("secret", ["", "whsec_", "  "])
+def test_empty_secret_is_refused(secret: str) -> None:
+    """An empty secret is a ValueError at construction that says it is empty."""
+    with pytest.raises(ValueError, match="invalid webhook secret: it is empty"):
+        WebhookVerifier(secret)
+
+
+@pytest.mark.parametrize("secret", ["", "whsec_"])
+def test_receiver_refuses_an_empty_secret_instead_of_accepting_unsigned(secret: str) -> None:
+    """CallbackReceiver(secret="") fails at construction; it never silently skips verification."""
+    with pytest.raises(ValueError, match="it is empty"):
+        CallbackReceiver(secret=secret)
 
 
 def test_parse_task_gives_generated_model() -> None:
