@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import base64
 import io
+import math
+from fractions import Fraction
 from pathlib import Path
 
 import pytest
@@ -20,6 +22,9 @@ from omni_client.reference_images import (
 from omni_spec import load_contract
 
 MAX_BYTES = load_contract().rule("reference-image-max-bytes").params["max_bytes"]
+MIN_SIDE = load_contract().rule("reference-image-min-side").params["min_side"]
+MAX_RATIO = Fraction(str(load_contract().rule("reference-image-aspect-ratio").params["max_ratio"]))
+LONG_SIDE = math.floor(MIN_SIDE * MAX_RATIO)  # the longest side a MIN_SIDE image may have
 
 
 def encoded(width: int, height: int, fmt: str = "PNG", mode: str = "RGB") -> bytes:
@@ -29,9 +34,12 @@ def encoded(width: int, height: int, fmt: str = "PNG", mode: str = "RGB") -> byt
     return buffer.getvalue()
 
 
-@pytest.mark.parametrize(("width", "height"), [(300, 300), (750, 300), (300, 750), (1024, 1024)])
+@pytest.mark.parametrize(
+    ("width", "height"),
+    [(MIN_SIDE, MIN_SIDE), (LONG_SIDE, MIN_SIDE), (MIN_SIDE, LONG_SIDE), (1024, 1024)],
+)
 def test_boundary_sizes_pass(width: int, height: int) -> None:
-    """300x300, 750x300 and 300x750 are inside the rules (inclusive bounds)."""
+    """min_side squares and min_side x min_side*max_ratio are inside the rules (inclusive)."""
     facts = inspect_bytes(encoded(width, height))
     assert (facts.width, facts.height, facts.format) == (width, height, "PNG")
 
@@ -39,14 +47,14 @@ def test_boundary_sizes_pass(width: int, height: int) -> None:
 @pytest.mark.parametrize(
     ("width", "height", "rule_id"),
     [
-        (299, 300, "reference-image-min-side"),
-        (300, 299, "reference-image-min-side"),
-        (751, 300, "reference-image-aspect-ratio"),
-        (300, 751, "reference-image-aspect-ratio"),
+        (MIN_SIDE - 1, MIN_SIDE, "reference-image-min-side"),
+        (MIN_SIDE, MIN_SIDE - 1, "reference-image-min-side"),
+        (LONG_SIDE + 1, MIN_SIDE, "reference-image-aspect-ratio"),
+        (MIN_SIDE, LONG_SIDE + 1, "reference-image-aspect-ratio"),
     ],
 )
 def test_boundary_sizes_fail_naming_the_rule(width: int, height: int, rule_id: str) -> None:
-    """299x300 breaks min-side and 751x300 breaks the ratio; the error names the rule id."""
+    """One pixel under min_side, or one over the longest side, fails naming the rule id."""
     with pytest.raises(ReferenceImageError) as caught:
         inspect_bytes(encoded(width, height))
     assert caught.value.rule_id == rule_id
@@ -71,7 +79,7 @@ def test_not_an_image_is_rejected() -> None:
 
 def test_over_max_bytes_is_rejected_and_exactly_max_passes() -> None:
     """A PNG padded to max_bytes + 1 is rejected; padded to exactly max_bytes it passes."""
-    png = encoded(300, 300)
+    png = encoded(MIN_SIDE, MIN_SIDE)
     inspect_bytes(png + b"\0" * (MAX_BYTES - len(png)))
     with pytest.raises(ReferenceImageError) as caught:
         inspect_bytes(png + b"\0" * (MAX_BYTES - len(png) + 1))
@@ -82,7 +90,7 @@ def test_file_over_max_bytes_is_rejected_by_size(tmp_path: Path) -> None:
     """A file over max_bytes is rejected from its size on disk."""
     path = tmp_path / "big.png"
     with path.open("wb") as handle:
-        handle.write(encoded(300, 300))
+        handle.write(encoded(MIN_SIDE, MIN_SIDE))
         handle.truncate(MAX_BYTES + 1)
     with pytest.raises(ReferenceImageError) as caught:
         image_reference(path)
@@ -92,10 +100,10 @@ def test_file_over_max_bytes_is_rejected_by_size(tmp_path: Path) -> None:
 def test_format_is_judged_by_content_not_name(tmp_path: Path) -> None:
     """A JPEG named .png is accepted as JPEG; a GIF named .jpg is rejected."""
     jpeg_named_png = tmp_path / "photo.png"
-    jpeg_named_png.write_bytes(encoded(400, 300, "JPEG"))
+    jpeg_named_png.write_bytes(encoded(MIN_SIDE + 100, MIN_SIDE, "JPEG"))
     assert inspect_file(jpeg_named_png).format == "JPEG"
     gif_named_jpg = tmp_path / "anim.jpg"
-    gif_named_jpg.write_bytes(encoded(400, 300, "GIF"))
+    gif_named_jpg.write_bytes(encoded(MIN_SIDE + 100, MIN_SIDE, "GIF"))
     with pytest.raises(ReferenceImageError):
         inspect_file(gif_named_jpg)
 
@@ -116,7 +124,7 @@ def test_missing_file_is_a_clear_error(tmp_path: Path) -> None:
 
 def test_reference_is_raw_base64_of_the_bytes(tmp_path: Path) -> None:
     """Paths (str and Path) and bytes become raw Base64 of the exact bytes, no data: prefix."""
-    data = encoded(400, 300, "JPEG")
+    data = encoded(MIN_SIDE + 100, MIN_SIDE, "JPEG")
     path = tmp_path / "a.jpg"
     path.write_bytes(data)
     for source in (data, path, str(path)):
@@ -132,7 +140,7 @@ def test_pillow_images_are_encoded_and_checked() -> None:
     jpeg_image = Image.open(io.BytesIO(encoded(500, 400, "JPEG")))
     assert base64.b64decode(image_reference(jpeg_image).image).startswith(b"\xff\xd8")
     with pytest.raises(ReferenceImageError):
-        image_reference(Image.new("RGB", (299, 400)))
+        image_reference(Image.new("RGB", (MIN_SIDE - 1, MIN_SIDE + 100)))
 
 
 @pytest.mark.parametrize("url", ["https://example.com/a.png", "HTTP://example.com/b.jpg"])
@@ -143,7 +151,7 @@ def test_urls_pass_through(url: str) -> None:
 
 def test_image_list_keeps_order() -> None:
     """image_list maps each source in order."""
-    references = image_list("https://example.com/1.png", encoded(300, 300))
+    references = image_list("https://example.com/1.png", encoded(MIN_SIDE, MIN_SIDE))
     assert references[0].image == "https://example.com/1.png"
     assert base64.b64decode(references[1].image).startswith(b"\x89PNG")
 
