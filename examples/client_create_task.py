@@ -5,14 +5,14 @@ from omni_image_client.models import AspectRatio, CreateTaskRequest, Resolution
 
 from omni_client import connect, create_task
 
-client = (
-    connect()
-)  # or connect(base_url=..., access_key=..., secret_key=...) / connect(api_key=...)
 body = CreateTaskRequest(
     prompt="A lighthouse on a cliff at dawn, watercolour",
     resolution=Resolution("2k"),
     aspect_ratio=AspectRatio("16:9"),
     n=2,
 )
-task = create_task(client, body)
+# or connect(base_url=..., access_key=..., secret_key=...) / connect(api_key=...);
+# the with-block closes the connection pool.
+with connect() as client:
+    task = create_task(client, body)
 print(task.task_id, task.task_status)  # ... submitted

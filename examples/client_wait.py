@@ -12,9 +12,9 @@ def show(task: Task) -> None:
     print("status:", task.task_status)
 
 
-client = connect()
-task = create_task(client, CreateTaskRequest(prompt="A red kite over green hills", n=2))
-done = wait_for_task(client, task.task_id, timeout=120, poll=0.5, on_progress=show)
+with connect() as client:
+    task = create_task(client, CreateTaskRequest(prompt="A red kite over green hills", n=2))
+    done = wait_for_task(client, task.task_id, timeout=120, poll=0.5, on_progress=show)
 for image in done.task_result.images:
     print(image.index, image.url)
 saved = download_results(done, Path(mkdtemp(prefix="omni-results-")))
