@@ -12,7 +12,7 @@ import socket
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import uvicorn
 
@@ -20,6 +20,9 @@ from reference_server import config
 from reference_server.config import ServerSettings
 from reference_server.db_lock import DatabaseInUseError, lock_database
 from reference_server.http_protocol import MAX_HEADER_BYTES, EnvelopeH11Protocol
+
+if TYPE_CHECKING:
+    from starlette.types import ASGIApp
 
 LISTENING_PREFIX = "omni-reference-server listening on "
 ENV_PREFIX = "OMNI_SERVER_"
@@ -135,7 +138,12 @@ def describe(settings: ServerSettings) -> str:
     return "\n".join(lines)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(
+    argv: Sequence[str] | None = None,
+    *,
+    app_factory: Callable[[ServerSettings], ASGIApp] | None = None,
+) -> int:
+    """Run the server; `app_factory` (default `create_app`) lets test harnesses wrap the app."""
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
@@ -150,9 +158,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = settings_from_args(args, int(sock.getsockname()[1]))
     except ValueError as exc:
         parser.error(str(exc))
-    from reference_server.app import create_app
+    if app_factory is None:
+        from reference_server.app import create_app
 
-    app = create_app(settings)
+        app_factory = create_app
+    app = app_factory(settings)
     print(describe(settings), flush=True)
     server = uvicorn.Server(
         uvicorn.Config(

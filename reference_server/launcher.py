@@ -36,8 +36,15 @@ class ServerStartError(RuntimeError):
 class RunningServer:
     """A server subprocess: `.base_url`, `.process`, `.stop()`, `.restart()`, `.kill()`."""
 
-    def __init__(self, args: list[str], database: Path, env: Mapping[str, str] | None) -> None:
+    def __init__(
+        self,
+        args: list[str],
+        database: Path,
+        env: Mapping[str, str] | None,
+        module: str = "reference_server",
+    ) -> None:
         self.args = args
+        self.module = module
         self.database = database
         self.env = dict(env) if env is not None else None
         self.output: list[str] = []
@@ -46,7 +53,7 @@ class RunningServer:
         self.process: subprocess.Popen[str] = self._spawn(port=0)
 
     def _spawn(self, port: int) -> subprocess.Popen[str]:
-        command = [sys.executable, "-m", "reference_server", "--port", str(port), *self.args]
+        command = [sys.executable, "-m", self.module, "--port", str(port), *self.args]
         env = {**os.environ, **(self.env or {}), "PYTHONUNBUFFERED": "1"}
         process = subprocess.Popen(
             command,
@@ -132,12 +139,15 @@ def start_reference_server(
     url_policy: str | None = "loopback-only",
     extra_args: Sequence[str] = (),
     env: Mapping[str, str] | None = None,
+    module: str = "reference_server",
 ) -> Iterator[RunningServer]:
     """Run a reference server for the duration of the block (a temporary database by default).
 
     The URL policy defaults to `loopback-only`: the launcher serves tests, scripts and the
     conformance runner, which must never make the server fetch or call back anything off loopback
     (the spec's own examples name example.com URLs). Pass `url_policy=None` for the CLI default.
+    `module` is what `python -m` runs: another module taking the same flags and printing the same
+    listening line (e.g. a test harness serving a mutated app) reuses this start/stop logic.
     """
     with tempfile.TemporaryDirectory(prefix="omni-reference-") as scratch:
         db = Path(database) if database is not None else Path(scratch) / "reference.sqlite3"
@@ -154,7 +164,7 @@ def start_reference_server(
                 "url_policy": url_policy,
             }
         )
-        server = RunningServer([*args, *extra_args], db, env)
+        server = RunningServer([*args, *extra_args], db, env, module)
         try:
             yield server
         finally:
