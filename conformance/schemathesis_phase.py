@@ -8,6 +8,9 @@ Plain Schemathesis probes single-field bounds, response schemas and status codes
 - `positive_data_acceptance` also accepts 400: schema-valid bodies can break a cross-field rule
   (x-rules: references, image content, capability map), which the schema cannot express; the
   added `omni_positive_refused_only_by_rules` narrows that back to create_task with code 1201;
+- schema-valid create bodies are edited to satisfy the x-rules as well
+  (conformance.schemathesis_bodies), so positive creates succeed and the stateful phase reaches
+  the tasks they create;
 - bounded by --max-examples and seeded by --seed (deterministic generation, no example database).
 """
 
@@ -22,7 +25,9 @@ import schemathesis
 from schemathesis.engine import Status, events, from_schema
 from schemathesis.generation.meta import CoveragePhaseData, CoverageScenario
 
+from conformance.schemathesis_bodies import rule_abiding_body
 from conformance.tokens import TokenSource
+from omni_spec import load_contract
 
 PHASES = ("examples", "coverage", "fuzzing", "stateful")
 # Re-sign every 5 minutes: our tokens live 30 minutes, so a cached one never expires mid-run.
@@ -178,6 +183,16 @@ def run_phase(
     config = phase_config(base_url, phase, seed=seed, max_examples=max_examples)
     schema = schemathesis.openapi.from_path(spec_path, config=config)
     schema.auth(refresh_interval=REFRESH_SECONDS)(jwt_auth_provider(tokens))
+    contract = load_contract()
+
+    def map_body(context: Any, body: Any) -> Any:
+        """Positive create bodies obey the x-rules too (registered for this schema only)."""
+        operation = context.operation
+        if operation is not None and operation.method.upper() == "POST":
+            return rule_abiding_body(contract, body)
+        return body
+
+    schema.hook(map_body)
     seen: dict[tuple[str, str, str], PhaseFailure] = {}
     errors: list[str] = []
     scenarios = 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,6 +19,7 @@ from omni_client.webhooks import WebhookSignatureError, WebhookVerifier
 
 # Deliveries may trail the terminal status a little (and retries back off): wait this long extra.
 DELIVERY_GRACE = 15.0
+SETTLE_SECONDS = 1.0
 
 
 @dataclass
@@ -55,9 +57,20 @@ def run_with_callback(
         lambda ds: _terminal_delivered(ctx, ds, answered_ok=True),
         ctx.config.task_timeout + DELIVERY_GRACE,
     )
+    # Deliveries still arriving after the terminal one (e.g. a late `processing`) break the
+    # order: keep listening until the receiver has been quiet for SETTLE_SECONDS.
+    while True:
+        later = ctx.receiver.wait_for(token, _more_than(len(deliveries)), SETTLE_SECONDS)
+        if len(later) == len(deliveries):
+            break
+        deliveries = later
     return CallbackRun(
         task, history.final, history.last_exchange or create_exchange, deliveries, create_exchange
     )
+
+
+def _more_than(count: int) -> Callable[[list[Delivery]], bool]:
+    return lambda deliveries: len(deliveries) > count
 
 
 def shared_run(ctx: CheckContext) -> CallbackRun:

@@ -37,6 +37,7 @@ def check_paging_parameters(ctx: CheckContext) -> None:
             expect_error(ctx, ctx.api.list({name: wrong}), bad, f"{name}={wrong!r}")
     size = int(ctx.contract.query_parameter("list_tasks", "pageSize")["default"])
     number = int(ctx.contract.query_parameter("list_tasks", "pageNum")["default"])
+    _ensure_tasks(ctx, size + 1)  # a default page size is only observable with more tasks
     plain, exchange = _page(ctx, {}, "no parameters")
     explicit, _ = _page(
         ctx, {"pageNum": number, "pageSize": size}, f"pageNum={number}&pageSize={size}"
@@ -49,13 +50,25 @@ def check_paging_parameters(ctx: CheckContext) -> None:
             "no parameters",
             f"{len(plain)} tasks without parameters, {len(explicit)} with the defaults spelt out",
         )
-    if len(plain) > size:
+    if len(plain) != size:
         fail(
             ctx,
             exchange,
             f"pageSize defaults to {size}",
             "no parameters",
-            f"{len(plain)} tasks on the page",
+            f"{len(plain)} tasks on the page, the user has more than {size}",
+        )
+
+
+def _ensure_tasks(ctx: CheckContext, count: int) -> None:
+    """Create tasks until the user has at least `count` (cheap: no result is waited for)."""
+    largest = int(ctx.contract.query_parameter("list_tasks", "pageSize")["maximum"])
+    existing, _ = _page(ctx, {"pageNum": 1, "pageSize": min(count, largest)}, "count tasks")
+    for index in range(len(existing), count):
+        expect_accepted(
+            ctx,
+            {"prompt": ctx.prompt("paging defaults"), "aspect_ratio": fixed_ratio(ctx)},
+            f"task {index + 1} of {count} for the default page size",
         )
 
 

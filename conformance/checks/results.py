@@ -145,11 +145,15 @@ def check_result_geometry(ctx: CheckContext) -> None:
         )
     min_side = int(ctx.contract.rule("reference-image-min-side").params["min_side"])
     max_ratio = float(ctx.contract.rule("reference-image-aspect-ratio").params["max_ratio"])
-    for width, height in draw_examples(
+    # Always one reference whose nearest ratio is not the fallback: the widest the rules allow
+    # (otherwise a server ignoring the reference passes whenever the draws land near 1:1).
+    sizes = [(int(min_side * max_ratio), min_side)]
+    sizes += draw_examples(
         valid_dimensions_strategy(min_side, max_ratio), ctx.rng.randrange(2**32), 6
-    ):
+    )
+    for width, height in sizes:
         expected, unique = nearest_ratio(ctx, width, height)
-        if not unique or len([c for c in cases if c[0].startswith("auto from")]) >= 2:
+        if not unique or len([c for c in cases if c[0].startswith("auto from")]) >= 3:
             continue
         first = draw_examples(reference_image_strategy(width, height), ctx.rng.randrange(2**32), 1)[
             0
