@@ -1,0 +1,126 @@
+"""Mutants of the callback protocol: terminal delivery, order, retry, signature, body = GET."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Callable
+from typing import Any
+
+from reference_server import worker
+from reference_server.callbacks import CallbackDispatcher
+from reference_server.store import PendingDelivery, TaskRecord, TaskStore
+from tests.mutants.mutant import Mutant, patching, with_settings
+
+TERMINAL = ("succeed", "failed")
+# A valid Standard Webhooks secret that is not the one the suite is told (scripts.run_conformance).
+OTHER_SECRET = "whsec_" + "bXV0YW50LXNpZ25zLXdpdGgtYW5vdGhlci1zZWNyZXQ="
+
+
+def _terminal_not_enqueued(original: Any) -> Any:
+    def advance(self: TaskStore, task: TaskRecord, *, new_status: str, **kw: Any) -> Any:
+        if new_status in TERMINAL:
+            task = dataclasses.replace(task, callback_url=None)
+        return original(self, task, new_status=new_status, **kw)
+
+    return advance
+
+
+def _processing_after_terminal(original: Any) -> Any:
+    held: dict[str, PendingDelivery] = {}
+
+    async def post(self: CallbackDispatcher, delivery: PendingDelivery) -> str | None:
+        status = json.loads(delivery.body).get("task_status")
+        if status not in TERMINAL:
+            held[delivery.task_id] = delivery  # reported delivered, sent after the terminal one
+            return None
+        error: str | None = await original(self, delivery)
+        late = held.pop(delivery.task_id, None)
+        if error is None and late is not None:
+            await original(self, late)
+        return error
+
+    return post
+
+
+def _timestamp_in_milliseconds(original: Any) -> Any:
+    def headers(self: CallbackDispatcher, delivery: PendingDelivery) -> dict[str, str]:
+        result: dict[str, str] = original(self, delivery)
+        if "webhook-timestamp" in result:
+            result["webhook-timestamp"] = str(int(result["webhook-timestamp"]) * 1000)
+        return result
+
+    return headers
+
+
+def _body_edit(edit: Callable[[dict[str, Any]], None]) -> Callable[[Any], Any]:
+    def make(original: Callable[[TaskRecord, str], bytes]) -> Any:
+        def task_json_bytes(task: TaskRecord, public_url: str) -> bytes:
+            body = json.loads(original(task, public_url))
+            edit(body)
+            return json.dumps(body).encode()
+
+        return task_json_bytes
+
+    return make
+
+
+def _stale_updated_at(body: dict[str, Any]) -> None:
+    body["updated_at"] -= 1
+
+
+def _without_watermark_info(body: dict[str, Any]) -> None:
+    body.pop("watermark_info", None)
+
+
+CALLBACK_MUTANTS = [
+    Mutant(
+        "callback-terminal-dropped",
+        "callback-terminal-delivered",
+        "callbacks",
+        "the terminal status is never delivered (processing is)",
+        patching(TaskStore, "advance", _terminal_not_enqueued),
+    ),
+    Mutant(
+        "callback-processing-after-terminal",
+        "callback-lifecycle-order",
+        "callbacks",
+        "processing is delivered after the terminal status",
+        patching(CallbackDispatcher, "_post", _processing_after_terminal),
+    ),
+    Mutant(
+        "callback-no-retry",
+        "callback-retry-non-2xx",
+        "callbacks",
+        "a delivery answered non-2xx is never retried",
+        with_settings(callback_max_attempts=1),
+    ),
+    Mutant(
+        "callback-signed-with-other-secret",
+        "callback-signature",
+        "callbacks",
+        "deliveries are signed with another secret than the configured one",
+        with_settings(webhook_secret=OTHER_SECRET),
+    ),
+    Mutant(
+        "callback-timestamp-in-ms",
+        "callback-signature",
+        "callbacks",
+        "webhook-timestamp is in milliseconds, not seconds",
+        patching(CallbackDispatcher, "headers", _timestamp_in_milliseconds),
+    ),
+    Mutant(
+        "callback-body-stale",
+        "callback-body-equals-task",
+        "callbacks",
+        "the delivered task's updated_at differs from the GET's",
+        patching(worker, "task_json_bytes", _body_edit(_stale_updated_at)),
+    ),
+    Mutant(
+        "callback-body-partial",
+        "callback-body-equals-task",
+        "callbacks",
+        "deliveries lack watermark_info (not the full task object)",
+        patching(worker, "task_json_bytes", _body_edit(_without_watermark_info)),
+    ),
+]
