@@ -28,6 +28,7 @@ from typing import Any
 import httpx
 
 from reference_server.launcher import RunningServer, ServerStartError, start_reference_server
+from reference_server.request_validation import max_body_bytes
 from scripts.reliability.common import (
     HEADERS,
     PATH,
@@ -164,6 +165,7 @@ class SoakResults:
     fuzz: list[FuzzRun]
     fuzz_tracebacks: list[str]
     seconds: float
+    fuzz_budget: str = ""
 
     @property
     def ok(self) -> bool:
@@ -215,9 +217,10 @@ def markdown(results: SoakResults) -> str:
         f"Hostile input: streamed 1 GB body -> {hostile['streamed_1gb']}; 100 decompression "
         f"bombs -> codes {hostile['bomb_codes']}; server RSS {hostile['rss_before_mib']:.0f} MiB "
         f"before, peak {hostile['rss_peak_mib']:.0f} MiB, {hostile['rss_after_mib']:.0f} MiB after "
-        "(the peak is bounded by the body limit, about 134 MiB, not by the body size).",
+        f"(bounded by the body limit, {max_body_bytes() / MIB:.0f} MiB, not by the body size).",
         "",
-        "Fuzzing: "
+        f"Fuzzing (Schemathesis all phases, {results.fuzz_budget}; conformance suite with "
+        "every optional input): "
         + "; ".join(
             f"{run.tool} {'passed' if run.ok else f'FAILED (exit {run.returncode})'}"
             for run in fuzz
@@ -256,8 +259,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         single = second_process_phase(scratch)
         hostile = hostile_phase(scratch)
         fuzz, fuzz_tracebacks = fuzz_phase(scratch, args.fuzz_seconds, args.fuzz_examples)
+    budget = f"{args.fuzz_seconds:g} s, up to {args.fuzz_examples} examples per operation, seed 11"
     results = SoakResults(crash, load, single, hostile, fuzz, fuzz_tracebacks,
-                          time.monotonic() - started)  # fmt: skip
+                          time.monotonic() - started, budget)  # fmt: skip
     text = markdown(results)
     print(text)
     if not args.no_write:
