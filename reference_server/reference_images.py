@@ -117,16 +117,21 @@ def reference_image_complete(image: Image.Image, data: bytes, where: str) -> Non
             image.verify()  # walks every chunk to IEND checking CRCs; decompresses nothing
             complete = True
         else:
-            # The last start-of-scan must be followed by end-of-image. Entropy-coded data stuffs
-            # every 0xFF, so neither marker occurs by chance (an EXIF thumbnail comes earlier).
-            scan = data.rfind(b"\xff\xda")
-            complete = scan != -1 and data.find(b"\xff\xd9", scan) != -1
+            complete = data.endswith(b"\xff\xd9") or _eoi_after_last_scan(data)
     except Exception:  # a truncated chunk, a bad CRC: whatever the plugin raises
         complete = False
     finally:
         image.close()
     if not complete:
         raise ApiError(INVALID, f"{where}: {image.format} data is truncated or damaged")
+
+
+def _eoi_after_last_scan(data: bytes) -> bool:
+    # The last start-of-scan must be followed by end-of-image (trailing bytes allowed). Entropy-
+    # coded data stuffs every 0xFF, so neither marker occurs by chance (an EXIF thumbnail's scan
+    # comes before the main image's).
+    scan = data.rfind(b"\xff\xda")
+    return scan != -1 and data.find(b"\xff\xd9", scan) != -1
 
 
 def _decoded_length(text: str) -> int:

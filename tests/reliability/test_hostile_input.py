@@ -225,6 +225,7 @@ def test_truncated_images_are_refused(server: RunningServer, fmt: str) -> None:
         post_create(server, with_image(data[: len(data) // 2])), 1201, f"{fmt} data is truncated"
     )
     assert post_create(server, with_image(data)).status_code == 200  # the whole file passes
+    assert post_create(server, with_image(data + b"\0" * 4096)).status_code == 200  # padded too
 
 
 def test_png_with_a_corrupted_chunk_is_refused(server: RunningServer) -> None:
