@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import httpx
 from standardwebhooks.webhooks import Webhook
@@ -21,7 +22,7 @@ from tests.reference_server.helpers import (
 )
 
 
-def test_callbacks_in_order_signed_and_equal_to_task(base_url):
+def test_callbacks_in_order_signed_and_equal_to_task(base_url: str) -> None:
     """processing then succeed, each signed (verified with standardwebhooks), last body == GET data."""
     with receiver() as (hook, url):
         task_id = create(base_url, {"prompt": "x", "callback_url": url + "/hook"}).json()["data"][
@@ -37,14 +38,14 @@ def test_callbacks_in_order_signed_and_equal_to_task(base_url):
     assert json.loads(hook.bodies[-1]) == final
 
 
-def test_failed_terminal_is_delivered(base_url):
+def test_failed_terminal_is_delivered(base_url: str) -> None:
     """A failed task's terminal status is delivered too."""
     with receiver() as (hook, url):
         create(base_url, {"prompt": "omni:fail", "callback_url": url})
         assert wait_until(lambda: any(b'"failed"' in body for body in hook.bodies))
 
 
-def test_non_2xx_is_retried_in_order(base_url):
+def test_non_2xx_is_retried_in_order(base_url: str) -> None:
     """500 and 404 answers are retried; the order processing -> succeed still holds."""
     with receiver(statuses=[500, 404, 503]) as (hook, url):
         create(base_url, {"prompt": "x", "callback_url": url})
@@ -55,7 +56,7 @@ def test_non_2xx_is_retried_in_order(base_url):
     assert len(set(ids[:4])) == 1  # retries of one delivery keep their webhook-id
 
 
-def test_restart_survival_tasks_and_pending_callbacks(tmp_path):
+def test_restart_survival_tasks_and_pending_callbacks(tmp_path: Path) -> None:
     """Tasks in flight and undelivered callbacks finish after a crash (SIGKILL) and restart."""
     with (
         receiver(statuses=[500] * 1000) as (hook, url),
@@ -91,7 +92,7 @@ def test_restart_survival_tasks_and_pending_callbacks(tmp_path):
         )
 
 
-def test_graceful_restart_keeps_ids_increasing(tmp_path):
+def test_graceful_restart_keeps_ids_increasing(tmp_path: Path) -> None:
     """After a restart new task ids sort after old ones (newest-first order holds)."""
     with start_reference_server(database=tmp_path / "db.sqlite3", step_delay=0.05) as server:
         first = create(server.base_url, {"prompt": "x"}).json()["data"]["task_id"]

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import socket
+from collections.abc import Iterator
 
 import httpx
 import pytest
@@ -17,7 +18,9 @@ ERROR_VALIDATOR = load_contract().schema_validator("Error")
 @pytest.mark.parametrize("method", ["DELETE", "PUT", "PATCH", "OPTIONS", "HEAD", "TRACE"])
 @pytest.mark.parametrize("path", [PATH, PATH + "/some-id"])
 @pytest.mark.parametrize("authorized", [True, False])
-def test_unsupported_method_is_404_1202_before_auth(base_url, method, path, authorized):
+def test_unsupported_method_is_404_1202_before_auth(
+    base_url: str, method: str, path: str, authorized: bool
+) -> None:
     """Methods the spec lacks on a path -> 404/1202, with or without a token."""
     headers = bearer() if authorized else {}
     response = httpx.request(method, base_url + path, headers=headers)
@@ -27,12 +30,12 @@ def test_unsupported_method_is_404_1202_before_auth(base_url, method, path, auth
         assert not list(ERROR_VALIDATOR.iter_errors(response.json()))
 
 
-def test_get_on_create_path_without_token_is_1001_not_1202(base_url):
+def test_get_on_create_path_without_token_is_1001_not_1202(base_url: str) -> None:
     """A supported method is authenticated: GET without a token is 401/1001."""
     assert httpx.get(base_url + PATH).json()["code"] == 1001
 
 
-def test_unknown_path_is_404_envelope(base_url):
+def test_unknown_path_is_404_envelope(base_url: str) -> None:
     """A path outside the API answers a 404 error envelope."""
     response = httpx.get(base_url + "/v2/whatever", headers=bearer())
     assert response.status_code == 404
@@ -40,7 +43,7 @@ def test_unknown_path_is_404_envelope(base_url):
     assert not list(ERROR_VALIDATOR.iter_errors(response.json()))
 
 
-def test_every_response_has_distinct_request_id(base_url):
+def test_every_response_has_distinct_request_id(base_url: str) -> None:
     """Success and error envelopes all carry a request_id, distinct per response."""
     responses = [
         httpx.get(base_url + PATH, headers=bearer()),
@@ -56,7 +59,7 @@ def test_every_response_has_distinct_request_id(base_url):
     assert all("data" not in r.json() for r in responses[1:])
 
 
-def test_declared_oversize_body_is_refused_without_reading_it(base_url):
+def test_declared_oversize_body_is_refused_without_reading_it(base_url: str) -> None:
     """Content-Length above the largest valid request -> 400/1200 before any body byte is sent."""
     from reference_server.request_validation import max_body_bytes
 
@@ -79,14 +82,14 @@ def test_declared_oversize_body_is_refused_without_reading_it(base_url):
     assert '"code":1200' in answer and "larger than" in answer
 
 
-def test_streamed_oversize_body_is_cut_off(base_url):
+def test_streamed_oversize_body_is_cut_off(base_url: str) -> None:
     """A chunked body growing past the limit is refused with 400/1200, not buffered whole."""
     from reference_server.request_validation import max_body_bytes
 
     limit = max_body_bytes()
     chunk = b" " * (1 << 20)
 
-    def body():
+    def body() -> Iterator[bytes]:
         sent = 0
         while sent <= limit + len(chunk):
             sent += len(chunk)

@@ -21,7 +21,7 @@ ST = Path(sys.executable).with_name("st")
 
 
 @pytest.mark.slow
-def test_schemathesis_finds_no_failure(tmp_path):
+def test_schemathesis_finds_no_failure(tmp_path: Path) -> None:
     """`st run openapi.yaml` (examples, coverage, fuzzing, stateful) reports no failure."""
     with start_reference_server(step_delay=0.05, url_policy="loopback-only") as server:
         command = [str(ST), "run", str(spec_path()), "--url", server.base_url]

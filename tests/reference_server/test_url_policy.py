@@ -7,6 +7,8 @@ no connection was attempted, and no packet ever leaves loopback.
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Iterable
+from typing import Any
 
 import anyio
 import httpcore
@@ -21,6 +23,7 @@ from reference_server.envelope import ApiError
 from reference_server.url_fetch import (
     HostPolicy,
     PolicyNetworkBackend,
+    Resolver,
     fetch_reference_image,
     policy_client,
 )
@@ -33,12 +36,19 @@ class RecordingBackend(httpcore.AsyncNetworkBackend):
     def __init__(self) -> None:
         self.attempts: list[tuple[str, int]] = []
 
-    async def connect_tcp(self, host, port, timeout=None, local_address=None, socket_options=None):
+    async def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore.AsyncNetworkStream:
         self.attempts.append((host, port))
         raise httpcore.ConnectError("test backend never connects")
 
 
-def resolver_to(*addresses: str):
+def resolver_to(*addresses: str) -> tuple[Resolver, list[str]]:
     calls: list[str] = []
 
     async def resolve(host: str, port: int) -> list[str]:
@@ -62,27 +72,27 @@ def connect(policy: HostPolicy, host: str) -> RecordingBackend:
 
 @pytest.mark.parametrize("address", ["127.0.0.1", "10.1.2.3", "192.168.0.7", "169.254.169.254",
                                      "::1", "fd00::1", "::ffff:127.0.0.1", "0.0.0.0"])  # fmt: skip
-def test_public_only_refuses_non_public_resolutions_without_connecting(address):
+def test_public_only_refuses_non_public_resolutions_without_connecting(address: str) -> None:
     """public-only: a name resolving to a loopback/private/link-local address is never connected."""
     resolve, calls = resolver_to(address)
     inner = connect(HostPolicy(URL_POLICY_PUBLIC_ONLY, resolve), "images.example")
     assert calls == ["images.example"] and inner.attempts == []
 
 
-def test_public_only_refuses_if_any_resolved_address_is_private():
+def test_public_only_refuses_if_any_resolved_address_is_private() -> None:
     """A name resolving to public and private addresses is refused (no mixed-answer trick)."""
     resolve, _ = resolver_to("93.184.216.34", "127.0.0.1")
     assert connect(HostPolicy(URL_POLICY_PUBLIC_ONLY, resolve), "mixed.example").attempts == []
 
 
-def test_public_only_connects_to_the_checked_address():
+def test_public_only_connects_to_the_checked_address() -> None:
     """An allowed name is connected by its checked IP (no second lookup to rebind)."""
     resolve, _ = resolver_to("93.184.216.34")
     inner = connect(HostPolicy(URL_POLICY_PUBLIC_ONLY, resolve), "images.example")
     assert inner.attempts == [("93.184.216.34", 443)]
 
 
-def test_loopback_only_refuses_names_without_resolving():
+def test_loopback_only_refuses_names_without_resolving() -> None:
     """loopback-only: a non-loopback name is refused before any DNS lookup."""
     resolve, calls = resolver_to("127.0.0.1")
     inner = connect(HostPolicy(URL_POLICY_LOOPBACK_ONLY, resolve), "example.com")
@@ -92,13 +102,13 @@ def test_loopback_only_refuses_names_without_resolving():
     assert connect(HostPolicy(URL_POLICY_LOOPBACK_ONLY, resolve), "127.0.0.1").attempts
 
 
-def test_allow_loopback_default_connects_to_loopback():
+def test_allow_loopback_default_connects_to_loopback() -> None:
     """The default policy lets loopback through."""
     resolve, _ = resolver_to("127.0.0.1")
     assert connect(HostPolicy(URL_POLICY_ALLOW_LOOPBACK, resolve), "localhost").attempts
 
 
-def test_refused_url_is_1201_and_never_connected():
+def test_refused_url_is_1201_and_never_connected() -> None:
     """fetch_reference_image under public-only answers 1201 and the transport saw no connection."""
     resolve, _ = resolver_to("127.0.0.1")
     client = policy_client(HostPolicy(URL_POLICY_PUBLIC_ONLY, resolve), 3, 5.0)
@@ -112,7 +122,7 @@ def test_refused_url_is_1201_and_never_connected():
     assert caught.value.code == 1201 and "refused by policy public-only" in caught.value.message
 
 
-def test_loopback_url_image_is_fetched_and_checked(base_url):
+def test_loopback_url_image_is_fetched_and_checked(base_url: str) -> None:
     """A loopback URL serving a valid PNG is accepted; its size drives the auto ratio."""
     with receiver(payload=image_bytes(750, 300)) as (_, url):
         body = {"prompt": "x", "image_list": [{"image": url + "/image.png"}]}
@@ -129,7 +139,7 @@ def test_loopback_url_image_is_fetched_and_checked(base_url):
         ("/image", b"\x89PNG" + b"\0" * (10 * 1024 * 1024 + 1), "at most 10485760"),
     ],
 )
-def test_bad_url_images_are_1201(base_url, path, payload, fragment):
+def test_bad_url_images_are_1201(base_url: str, path: str, payload: bytes, fragment: str) -> None:
     """Non-200, too many redirects, wrong format, small side, oversize -> 1201 with a reason."""
     with receiver(payload=payload) as (_, url):
         response = create(base_url, {"prompt": "x", "image_list": [{"image": url + path}]})
@@ -137,14 +147,14 @@ def test_bad_url_images_are_1201(base_url, path, payload, fragment):
     assert (response.status_code, body["code"]) == (400, 1201) and fragment in body["message"]
 
 
-def test_few_redirects_are_followed(base_url):
+def test_few_redirects_are_followed(base_url: str) -> None:
     """Two redirects (under the cap) reach the image."""
     with receiver(payload=image_bytes(400, 400)) as (_, url):
         body = {"prompt": "x", "image_list": [{"image": url + "/redirect/2"}]}
         assert create(base_url, body).status_code == 200
 
 
-def test_server_under_loopback_only_refuses_public_url(base_url):
+def test_server_under_loopback_only_refuses_public_url(base_url: str) -> None:
     """The running server (loopback-only) refuses a public host without resolving it: 1201."""
     body = {"prompt": "x", "image_list": [{"image": "https://images.example.com/a.png"}]}
     response = create(base_url, body)
