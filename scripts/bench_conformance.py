@@ -142,7 +142,7 @@ def section(data: BenchData) -> str:
     plain = sum(bool(st_new[r.mutant_id]) for r in runs)
     times = [r.first_failure_seconds for r in runs if r.first_failure_seconds is not None]
     st_found = sorted(
-        f"`{r.mutant_id}` ({', '.join(sorted(c for c, _ in st_new[r.mutant_id]))})"
+        f"`{r.mutant_id}` ({', '.join(sorted({c for c, _ in st_new[r.mutant_id]}))})"
         for r in runs
         if st_new[r.mutant_id]
     )
