@@ -2,15 +2,20 @@
 Violations.
 
 Plain Schemathesis probes single-field bounds, response schemas and status codes. Configured here:
-- auth: a Schemathesis auth provider signing our HS256 JWT (re-signed well before it expires);
-- `unsupported_method` (expects 405) is replaced by `omni_method_not_supported` (404/1202);
+- auth: a Schemathesis auth provider handing out a freshly signed, full-lifetime HS256 JWT, which
+  Schemathesis caches for REFRESH_SECONDS (well under the token's lifetime);
+- `unsupported_method` (expects 405) is replaced by `omni_method_not_supported` (status and code
+  from rule method-not-supported);
 - `allow_header_conformance` (405 + Allow) is off for the same reason;
-- `positive_data_acceptance` also accepts 400: schema-valid bodies can break a cross-field rule
-  (x-rules: references, image content, capability map), which the schema cannot express; the
-  added `omni_positive_refused_only_by_rules` narrows that back to create_task with code 1201;
+- `positive_data_acceptance` also accepts 400 (never 401/403: our token is always valid):
+  schema-valid bodies can break a cross-field rule (x-rules: references, image content, capability
+  map), which the schema cannot express; the added `omni_positive_refused_only_by_rules` narrows
+  that back to create_task with code 1201;
 - schema-valid create bodies are edited to satisfy the x-rules as well
   (conformance.schemathesis_bodies), so positive creates succeed and the stateful phase reaches
   the tasks they create;
+- every create body's http(s) URLs (callback_url, image_list[].image) point at the suite's loopback
+  receiver (conformance.schemathesis_bodies.loopback_body), so no third party is ever contacted;
 - bounded by --max-examples and seeded by --seed (deterministic generation, no example database).
 """
 
@@ -25,12 +30,14 @@ import schemathesis
 from schemathesis.engine import Status, events, from_schema
 from schemathesis.generation.meta import CoveragePhaseData, CoverageScenario
 
-from conformance.schemathesis_bodies import rule_abiding_body
+from conformance.schemathesis_bodies import LoopbackUrls, loopback_body, rule_abiding_body
 from conformance.tokens import TokenSource
 from omni_spec import load_contract
 
 PHASES = ("examples", "coverage", "fuzzing", "stateful")
-# Re-sign every 5 minutes: our tokens live 30 minutes, so a cached one never expires mid-run.
+# Schemathesis re-asks the provider every 5 minutes and the provider signs a token living
+# TOKEN_LIFETIME (30 minutes): a cached token always has more than 20 minutes left, well beyond
+# a 60 s clock skew (test_schemathesis_tokens_outlive_their_cache pins this).
 REFRESH_SECONDS = 300
 IMPLICIT_METHODS = frozenset({"HEAD", "OPTIONS"})
 
@@ -78,8 +85,8 @@ def jwt_auth_provider(tokens: TokenSource) -> type:
 
     class OmniJwtAuth:
         def get(self, case: Any, context: Any) -> str:
-            """Sign a fresh token (Schemathesis caches it for REFRESH_SECONDS)."""
-            return tokens.token()
+            """A newly signed, full-lifetime token (Schemathesis caches it for REFRESH_SECONDS)."""
+            return tokens.fresh_token()
 
         def set(self, case: Any, data: str, context: Any) -> None:
             """Put the token in the Authorization header."""
@@ -92,7 +99,7 @@ def jwt_auth_provider(tokens: TokenSource) -> type:
 @schemathesis.check
 def omni_method_not_supported(ctx: Any, response: Any, case: Any) -> bool | None:
     """API-FACTS: an unsupported method on a known path is 404 with code 1202, token or not
-    [decided]."""
+    [decided] (status and code read from rule method-not-supported)."""
     meta = case.meta
     if meta is None or not isinstance(meta.phase.data, CoveragePhaseData):
         return None
@@ -105,10 +112,12 @@ def omni_method_not_supported(ctx: Any, response: Any, case: Any) -> bool | None
         code = response.json().get("code")
     except Exception:  # a non-JSON answer is itself the failure reported below
         code = None
-    if response.status_code != 404 or code != 1202:
+    expected = load_contract().rule("method-not-supported").params
+    if response.status_code != expected["status"] or code != expected["code"]:
         raise AssertionError(
             f"Unsupported method {method} answered HTTP {response.status_code} code {code!r}; "
-            "the contract says 404 with code 1202 (method-not-supported)"
+            f"the contract says {expected['status']} with code {expected['code']} "
+            "(method-not-supported)"
         )
     return True
 
@@ -134,9 +143,26 @@ def omni_positive_refused_only_by_rules(ctx: Any, response: Any, case: Any) -> b
     )
 
 
+# Schemathesis check settings (see the module docstring for why each differs from the default).
+CHECKS: dict[str, Any] = {
+    "unsupported_method": {"enabled": False},
+    "allow_header_conformance": {"enabled": False},
+    "positive_data_acceptance": {"expected-statuses": ["2xx", "400", "404", "429"]},
+}
+
+
+# Schemathesis' dependency analysis infers a list_tasks -> get_task link, which makes list_tasks a
+# "reliable" root of the stateful phase; create_task, whose body has `external_task_id` (read as a
+# reference to an "ExternalTask" nobody produces), is then only a fallback root and is never
+# called. Without that inference the spec's explicit link (create_task -> get_task) drives the
+# phase: create first, then get the task it made. list_tasks is still exercised by the other phases.
+STATEFUL_INFERENCE = ["location-headers"]
+
+
 def phase_config(base_url: str, phase: str, *, seed: int, max_examples: int) -> schemathesis.Config:
     """A Schemathesis config running only `phase` against base_url with our checks."""
-    phases = {name: {"enabled": name == phase} for name in PHASES}
+    phases: dict[str, dict[str, Any]] = {name: {"enabled": name == phase} for name in PHASES}
+    phases["stateful"]["inference"] = {"algorithms": STATEFUL_INFERENCE}
     return schemathesis.Config.from_dict(
         {
             "seed": seed,
@@ -148,13 +174,7 @@ def phase_config(base_url: str, phase: str, *, seed: int, max_examples: int) -> 
                 "mode": "all",
             },
             "phases": phases,
-            "checks": {
-                "unsupported_method": {"enabled": False},
-                "allow_header_conformance": {"enabled": False},
-                "positive_data_acceptance": {
-                    "expected-statuses": ["2xx", "400", "401", "403", "404", "429"]
-                },
-            },
+            "checks": CHECKS,
             "request-timeout": 30,
             "suppress-health-check": ["all"],
         }
@@ -176,7 +196,14 @@ def _failures(event: events.ScenarioFinished) -> Iterator[PhaseFailure]:
 
 
 def run_phase(
-    spec_path: str, base_url: str, phase: str, *, tokens: TokenSource, seed: int, max_examples: int
+    spec_path: str,
+    base_url: str,
+    phase: str,
+    *,
+    tokens: TokenSource,
+    loopback: LoopbackUrls,
+    seed: int,
+    max_examples: int,
 ) -> PhaseRun:
     """Run one Schemathesis phase and collect its distinct failures (by check + operation +
     title)."""
@@ -192,7 +219,14 @@ def run_phase(
             return rule_abiding_body(contract, body)
         return body
 
+    def map_case(context: Any, case: Any) -> Any:
+        """Every create body's URLs point at the loopback receiver (registered for this schema)."""
+        if case.operation.method.upper() == "POST":
+            case.body = loopback_body(contract, case.body, loopback)
+        return case
+
     schema.hook(map_body)
+    schema.hook(map_case)
     seen: dict[tuple[str, str, str], PhaseFailure] = {}
     errors: list[str] = []
     scenarios = 0

@@ -1,8 +1,8 @@
 """JWTs the way API-FACTS "Authentication" describes them, plus the broken ones auth checks send.
 
-Valid token: header {"alg": "HS256", "typ": "JWT"},
-payload {"iss": AK, "exp": now+1800, "nbf": now-5},
-HMAC-SHA256 with the secret key. Offsets of broken tokens are >= 5 minutes [decided].
+Valid tokens are signed by omni_client's `KlingJWTAuth` (header {"alg": "HS256", "typ": "JWT"},
+payload {"iss": AK, "exp": now+1800, "nbf": now-5}); this module only adds the deliberately broken
+ones. Offsets of broken tokens are >= 5 minutes [decided].
 """
 
 from __future__ import annotations
@@ -11,39 +11,52 @@ import base64
 import json
 import time
 import warnings
-from typing import Any
 
 import jwt
 from jwt.warnings import InsecureKeyLengthWarning
 
-from omni_client.auth import KlingJWTAuth
+from omni_client.auth import (
+    DEFAULT_LIFETIME_SECONDS,
+    DEFAULT_NOT_BEFORE_OFFSET_SECONDS,
+    JWT_ALGORITHM,
+    JWT_HEADER,
+    KlingJWTAuth,
+)
 
-TOKEN_LIFETIME = 1800
-REFRESH_MARGIN = 60
-NBF_SLACK = 5
+TOKEN_LIFETIME = DEFAULT_LIFETIME_SECONDS
 # Conformance checks use offsets of at least 5 minutes so a 60 s clock skew allowance never matters.
 SKEW_SAFE_OFFSET = 600
 
 
-def sign_token(
-    access_key: str,
-    secret_key: str,
-    *,
-    now: float | None = None,
-    exp_offset: int | None = TOKEN_LIFETIME,
-    nbf_offset: int | None = -NBF_SLACK,
-) -> str:
-    """A HS256 token for access_key; `exp_offset=None` omits exp, `nbf_offset=None` omits nbf."""
-    issued = int(time.time() if now is None else now)
-    payload: dict[str, Any] = {"iss": access_key}
-    if exp_offset is not None:
-        payload["exp"] = issued + exp_offset
-    if nbf_offset is not None:
-        payload["nbf"] = issued + nbf_offset
+def valid_token(access_key: str, secret_key: str) -> str:
+    """A freshly signed, full-lifetime token (also how the wrong-secret/unknown-key cases are
+    made: a valid token for keys the server does not know)."""
+    return KlingJWTAuth(access_key, secret_key, lifetime=TOKEN_LIFETIME).sign().token
+
+
+def not_yet_valid_token(access_key: str, secret_key: str) -> str:
+    """`nbf` SKEW_SAFE_OFFSET seconds in the future (must be refused: not_yet_valid)."""
+    auth = KlingJWTAuth(access_key, secret_key, not_before_offset=-SKEW_SAFE_OFFSET)
+    return auth.sign().token
+
+
+def expired_token(access_key: str, secret_key: str) -> str:
+    """Signed as if a lifetime plus SKEW_SAFE_OFFSET ago: `exp` lies SKEW_SAFE_OFFSET seconds in
+    the past (must be refused: expired)."""
+
+    def long_ago() -> float:
+        return time.time() - TOKEN_LIFETIME - SKEW_SAFE_OFFSET
+
+    return KlingJWTAuth(access_key, secret_key, clock=long_ago).sign().token
+
+
+def token_without_exp(access_key: str, secret_key: str) -> str:
+    """Correctly signed but without `exp` (must be refused: invalid [decided])."""
+    claims = {"iss": access_key, "nbf": int(time.time()) - DEFAULT_NOT_BEFORE_OFFSET_SECONDS}
     with warnings.catch_warnings():
         # The contract fixes no secret length: a short secret is not a finding.
         warnings.simplefilter("ignore", InsecureKeyLengthWarning)
-        return jwt.encode(payload, secret_key, algorithm="HS256", headers={"typ": "JWT"})
+        return jwt.encode(claims, secret_key, algorithm=JWT_ALGORITHM, headers=JWT_HEADER)
 
 
 def _b64url(data: bytes) -> str:
@@ -51,13 +64,15 @@ def _b64url(data: bytes) -> str:
 
 
 def unsigned_token(access_key: str) -> str:
-    """An `alg: none` token for access_key (must be refused: 1002)."""
+    """An `alg: none` token for access_key (must be refused: invalid)."""
     header = _b64url(json.dumps({"alg": "none", "typ": "JWT"}).encode())
     now = int(time.time())
-    payload = _b64url(
-        json.dumps({"iss": access_key, "exp": now + TOKEN_LIFETIME, "nbf": now - 5}).encode()
-    )
-    return f"{header}.{payload}."
+    claims = {
+        "iss": access_key,
+        "exp": now + TOKEN_LIFETIME,
+        "nbf": now - DEFAULT_NOT_BEFORE_OFFSET_SECONDS,
+    }
+    return f"{header}.{_b64url(json.dumps(claims).encode())}."
 
 
 def redact_token(value: str) -> str:
@@ -71,20 +86,31 @@ def redact_token(value: str) -> str:
 
 
 class TokenSource:
-    """One user's keys: valid tokens come from omni_client's KlingJWTAuth (cached, re-signed a
-    minute before expiry); `sign` makes tokens with custom offsets for the auth checks."""
+    """One user's keys: valid tokens from omni_client's KlingJWTAuth, broken ones for the auth
+    checks."""
 
     def __init__(self, access_key: str, secret_key: str) -> None:
         self.access_key = access_key
         self._secret_key = secret_key
-        self._auth = KlingJWTAuth(
-            access_key, secret_key, lifetime=TOKEN_LIFETIME, refresh_margin=60
-        )
+        self._auth = KlingJWTAuth(access_key, secret_key, lifetime=TOKEN_LIFETIME)
 
     def token(self) -> str:
-        """A token valid for at least another minute."""
+        """The cached token, re-signed by KlingJWTAuth before its refresh margin (per request)."""
         return self._auth.token()
 
-    def sign(self, **kwargs: Any) -> str:
-        """A token with custom offsets (see `sign_token`) for this user's keys."""
-        return sign_token(self.access_key, self._secret_key, **kwargs)
+    def fresh_token(self) -> str:
+        """A newly signed token with the whole TOKEN_LIFETIME ahead, for callers that cache it
+        themselves (Schemathesis' auth provider)."""
+        return self._auth.sign().token
+
+    def not_yet_valid(self) -> str:
+        """This user's token with `nbf` in the future."""
+        return not_yet_valid_token(self.access_key, self._secret_key)
+
+    def expired(self) -> str:
+        """This user's token that expired SKEW_SAFE_OFFSET seconds ago."""
+        return expired_token(self.access_key, self._secret_key)
+
+    def without_exp(self) -> str:
+        """This user's correctly signed token lacking `exp`."""
+        return token_without_exp(self.access_key, self._secret_key)

@@ -7,6 +7,8 @@ import re
 
 from conformance.context import CheckContext
 from conformance.registry import conformance_check
+from conformance.schemathesis_bodies import LoopbackUrls
+from conformance.strategies import render_image
 from conformance.violation import SkipCheck, Violation
 from omni_spec import spec_path
 
@@ -32,6 +34,19 @@ def _redact(text: str) -> str:
     return JWT_SIGNATURE.sub(r"\1<signature-redacted>", text)
 
 
+def _loopback(ctx: CheckContext) -> LoopbackUrls:
+    """Receiver URLs for Schemathesis' create bodies: a callback sink and a valid PNG reference."""
+    side = int(ctx.contract.rule("reference-image-min-side").params["min_side"])
+    image = render_image(side, side, "PNG", ctx.seed)
+    return LoopbackUrls(
+        origin=ctx.receiver.origin,
+        callback_url=ctx.receiver.callback_url(f"{ctx.run_nonce}-schemathesis"),
+        image_url=ctx.receiver.image_url(
+            f"{ctx.run_nonce}-schemathesis.png", image.data, image.content_type
+        ),
+    )
+
+
 def _run(ctx: CheckContext, phase: str) -> None:
     from conformance.schemathesis_phase import run_phase
 
@@ -41,6 +56,7 @@ def _run(ctx: CheckContext, phase: str) -> None:
         ctx.config.base_url,
         phase,
         tokens=ctx.api.tokens,
+        loopback=_loopback(ctx),
         seed=ctx.seed,
         max_examples=ctx.config.max_examples,
     )

@@ -14,7 +14,7 @@ from conformance.document import write_report
 from conformance.junit import write_junit
 from conformance.report import print_result
 from conformance.runner import CheckOutcome, Outcome, SuiteResult
-from conformance.tokens import sign_token
+from conformance.tokens import valid_token
 from conformance.violation import Violation
 
 
@@ -103,7 +103,7 @@ def test_console_output_lists_rules_and_failure_panel() -> None:
 
 def test_curl_redacts_jwt_signature_and_api_key() -> None:
     """A JWT keeps header and payload but loses its signature; plain API keys are hidden."""
-    token = sign_token("ak-test", "super-secret-key-that-is-long-enough")
+    token = valid_token("ak-test", "super-secret-key-that-is-long-enough")
     signature = token.rsplit(".", 1)[1]
     line = render_curl("GET", "http://h/v1", {"Authorization": f"Bearer {token}"}, None)
     assert signature not in line and "<signature-redacted>" in line and token.split(".")[1] in line

@@ -193,10 +193,17 @@ PROTOCOL_MUTANTS = [
     ),
     Mutant(
         "shape-later-pages-null",
-        "schemathesis-stateful",
+        "schemathesis-coverage",
         "schema-shapes",
         "list_tasks answers data: null for pageNum > 1",
         wrapping(answers=edit_envelopes(_later_pages_null)),
+    ),
+    Mutant(
+        "stateful-created-task-not-found",
+        "schemathesis-stateful",
+        "schema-shapes",
+        "get_task does not find the task_id create_task just answered (the spec's link breaks)",
+        wrapping(answers=edit_envelopes(_task_id_unlinkable)),
     ),
     Mutant(
         "task-id-unlinkable",
