@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -13,9 +14,32 @@ import httpx
 
 from conformance.curl import redact_header, render_curl
 from conformance.tokens import TokenSource
+from omni_spec import Contract, load_contract
 
-CREATE_PATH = "/v1/images/omni-image"
 MAX_SHOWN_BODY = 1500
+PATH_PARAMETER = re.compile(r"\{[^}]+\}")
+
+
+@dataclass(frozen=True)
+class OperationPaths:
+    """The spec's path of each operation the suite calls (openapi.yaml `paths`)."""
+
+    create: str
+    list: str
+    get_template: str  # one path parameter, e.g. `/v1/images/omni-image/{id}`
+
+    @classmethod
+    def from_contract(cls, contract: Contract) -> OperationPaths:
+        """Read by operationId, so a path change in the spec moves the suite with it."""
+        return cls(
+            create=contract.operation("create_task")[1],
+            list=contract.operation("list_tasks")[1],
+            get_template=contract.operation("get_task")[1],
+        )
+
+    def get(self, task_id: str) -> str:
+        """get_task's path for task_id (percent-encoded as one path segment)."""
+        return PATH_PARAMETER.sub(lambda _: quote(task_id, safe=""), self.get_template, count=1)
 
 
 class Unset:
@@ -100,8 +124,10 @@ class ApiClient:
         *,
         timeout: float,
         api_key: str | None = None,
+        contract: Contract | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
+        self.paths = OperationPaths.from_contract(contract or load_contract())
         self.tokens = tokens
         self.api_key = api_key
         self._http = httpx.Client(timeout=timeout, follow_redirects=False, trust_env=False)
@@ -148,9 +174,17 @@ class ApiClient:
             request_headers["Content-Type"] = "application/json"
         request_headers.update(headers or {})
         url = httpx.URL(self.base_url + path, params=dict(params) if params else None)
-        exchange = Exchange(method, str(url), request_headers, body)
+        return self._send(Exchange(method, str(url), request_headers, body))
+
+    def _send(self, exchange: Exchange) -> Exchange:
+        """Send `exchange`'s request and record the answer (or the transport error) in it."""
         try:
-            response = self._http.request(method, url, headers=request_headers, content=body)
+            response = self._http.request(
+                exchange.method,
+                exchange.url,
+                headers=exchange.request_headers,
+                content=exchange.request_body,
+            )
         except httpx.HTTPError as exc:
             exchange.transport_error = f"{type(exc).__name__}: {exc}"
             return exchange
@@ -165,25 +199,16 @@ class ApiClient:
         for value in self.volatile:
             text = text.replace(value, "<per-run>")
         self._bodies.update(text.encode("utf-8") + b"\n")
-        return self.request("POST", CREATE_PATH, json_body=body, **kwargs)
+        return self.request("POST", self.paths.create, json_body=body, **kwargs)
 
     def get(self, task_id: str, **kwargs: Any) -> Exchange:
         """GET one task by task_id or external_task_id."""
-        return self.request("GET", f"{CREATE_PATH}/{quote(task_id, safe='')}", **kwargs)
+        return self.request("GET", self.paths.get(task_id), **kwargs)
 
     def list(self, params: Mapping[str, Any] | None = None, **kwargs: Any) -> Exchange:
         """GET one page of the list."""
-        return self.request("GET", CREATE_PATH, params=params, **kwargs)
+        return self.request("GET", self.paths.list, params=params, **kwargs)
 
     def download(self, url: str) -> Exchange:
         """Plain GET of a result URL, without any Authorization header."""
-        exchange = Exchange("GET", url, {}, None)
-        try:
-            response = self._http.get(url)
-        except httpx.HTTPError as exc:
-            exchange.transport_error = f"{type(exc).__name__}: {exc}"
-            return exchange
-        exchange.status = response.status_code
-        exchange.response_headers = {k.lower(): v for k, v in response.headers.items()}
-        exchange.response_body = response.content
-        return exchange
+        return self._send(Exchange("GET", url, {}, None))

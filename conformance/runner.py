@@ -20,7 +20,7 @@ from conformance.http import ApiClient
 from conformance.receiver import Receiver
 from conformance.registry import NEEDS, CheckSpec, select_checks
 from conformance.tokens import TokenSource
-from conformance.violation import SkipCheck, Violation
+from conformance.violation import SkipCheck, SpecInconsistency, Violation
 from omni_spec import load_contract
 
 
@@ -127,6 +127,9 @@ def run_check(ctx: CheckContext, check: CheckSpec) -> CheckOutcome:
     except SkipCheck as skip:
         outcome.outcome = Outcome.SKIP
         outcome.reason = skip.reason
+    except SpecInconsistency as exc:
+        outcome.outcome = Outcome.ERROR
+        outcome.reason = f"openapi.yaml is inconsistent: {exc}"
     except Exception as exc:  # the suite broke, not the server: report it as an error
         outcome.outcome = Outcome.ERROR
         outcome.reason = f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=6)}"

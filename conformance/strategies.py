@@ -13,6 +13,7 @@ import random
 import struct
 import zlib
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import TypeVar
 
 from hypothesis import HealthCheck, Phase, given, settings
@@ -20,8 +21,9 @@ from hypothesis import seed as hypothesis_seed
 from hypothesis import strategies as st
 from PIL import Image, ImageDraw
 
+from omni_spec import load_contract
+
 T = TypeVar("T")
-ENCODINGS = ("JPEG", "PNG")
 CONTENT_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "GIF": "image/gif", "WEBP": "image/webp"}
 PADDING_CHUNK = b"omNi"  # ancillary, private, safe-to-copy
 
@@ -45,6 +47,12 @@ class ReferenceImage:
         return f"{self.format} {self.width}x{self.height}, {len(self.data)} bytes"
 
 
+def accepted_formats() -> tuple[str, ...]:
+    """The reference image encodings the contract accepts (rule reference-image-format), which are
+    also Pillow's format names (JPEG, PNG)."""
+    return tuple(load_contract().rule("reference-image-format").params["formats"])
+
+
 def render_image(width: int, height: int, fmt: str, seed: int) -> ReferenceImage:
     """Encode a width x height picture (background + a few shapes chosen by `seed`) as fmt."""
     rng = random.Random(seed)
@@ -66,9 +74,12 @@ def render_image(width: int, height: int, fmt: str, seed: int) -> ReferenceImage
 def reference_image_strategy(
     width: int | st.SearchStrategy[int],
     height: int | st.SearchStrategy[int],
-    formats: tuple[str, ...] = ENCODINGS,
+    formats: tuple[str, ...] | None = None,
 ) -> st.SearchStrategy[ReferenceImage]:
-    """Real encoded images of the given (or drawn) size in one of `formats`."""
+    """Real encoded images of the given (or drawn) size in one of `formats` (Pillow format names;
+    by default those rule reference-image-format accepts)."""
+    if formats is None:
+        formats = accepted_formats()
     widths = width if isinstance(width, st.SearchStrategy) else st.just(width)
     heights = height if isinstance(height, st.SearchStrategy) else st.just(height)
     return st.builds(
@@ -81,13 +92,15 @@ def reference_image_strategy(
 
 
 def valid_dimensions_strategy(
-    min_side: int, max_ratio: float, max_side: int = 900
+    min_side: int, max_ratio: float | Fraction, max_side: int = 900
 ) -> st.SearchStrategy[tuple[int, int]]:
-    """(width, height) pairs inside the contract's reference image bounds."""
+    """(width, height) pairs inside the contract's reference image bounds (ratios compared
+    exactly)."""
+    limit = Fraction(str(max_ratio)) if isinstance(max_ratio, float) else max_ratio
 
     def inside(size: tuple[int, int]) -> bool:
         w, h = size
-        return w / h <= max_ratio and h / w <= max_ratio
+        return Fraction(w, h) <= limit and Fraction(h, w) <= limit
 
     side = st.integers(min_value=min_side, max_value=max_side)
     return st.tuples(side, side).filter(inside)

@@ -37,3 +37,8 @@ class SkipCheck(Exception):
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
+
+
+class SpecInconsistency(Exception):
+    """openapi.yaml contradicts itself where a check relies on it: a suite error (outcome error),
+    never a finding against the server."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import Any
 
 from conformance.context import CheckContext
@@ -57,3 +58,9 @@ def invalid_code(ctx: CheckContext) -> int:
 def missing_code(ctx: CheckContext) -> int:
     """The code for a non-JSON / non-object body or a missing required field (1200)."""
     return int(ctx.contract.rule("body-json-object").params["missing_or_malformed_code"])
+
+
+def max_reference_ratio(ctx: CheckContext) -> Fraction:
+    """The max_ratio of rule reference-image-aspect-ratio as an exact fraction (2.5 -> 5/2), so the
+    longest side allowed against another is computed without float rounding."""
+    return Fraction(str(ctx.contract.rule("reference-image-aspect-ratio").params["max_ratio"]))

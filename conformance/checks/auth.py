@@ -8,7 +8,12 @@ from conformance.context import CheckContext
 from conformance.expect import expect_error, expect_ok, expect_task
 from conformance.http import ApiClient, Exchange
 from conformance.registry import conformance_check
-from conformance.tokens import SKEW_SAFE_OFFSET, sign_token, unsigned_token
+from conformance.tokens import unsigned_token, valid_token
+
+
+def _auth_code(ctx: CheckContext, kind: str) -> int:
+    """The business code of one kind of refusal, from rule auth-codes' params."""
+    return int(ctx.contract.rule("auth-codes").params[kind])
 
 
 def _broken_credentials(ctx: CheckContext) -> list[tuple[str, str | None, int]]:
@@ -18,25 +23,22 @@ def _broken_credentials(ctx: CheckContext) -> list[tuple[str, str | None, int]]:
     tokens = ctx.api.tokens
     assert tokens is not None
     unknown_key = f"conformance-unknown-{ctx.run_nonce}"
+    missing, invalid = _auth_code(ctx, "missing"), _auth_code(ctx, "invalid")
     return [
-        ("no Authorization header", None, 1001),
-        ("empty Authorization header", "", 1001),
-        ("garbage bearer value", "Bearer garbage", 1002),
-        ("token signed with the wrong secret", "Bearer " + sign_token(ak, sk + "-wrong"), 1002),
-        ("token for an unknown access key", "Bearer " + sign_token(unknown_key, sk), 1002),
-        ("alg none token", "Bearer " + unsigned_token(ak), 1002),
-        ("token without exp", "Bearer " + tokens.sign(exp_offset=None), 1002),
-        ("another scheme (Basic)", "Basic " + tokens.token(), 1002),
+        ("no Authorization header", None, missing),
+        ("empty Authorization header", "", missing),
+        ("garbage bearer value", "Bearer garbage", invalid),
+        ("token signed with the wrong secret", "Bearer " + valid_token(ak, sk + "-wrong"), invalid),
+        ("token for an unknown access key", "Bearer " + valid_token(unknown_key, sk), invalid),
+        ("alg none token", "Bearer " + unsigned_token(ak), invalid),
+        ("token without exp", "Bearer " + tokens.without_exp(), invalid),
+        ("another scheme (Basic)", "Basic " + tokens.token(), invalid),
         (
             "nbf 10 minutes in the future",
-            "Bearer " + tokens.sign(nbf_offset=SKEW_SAFE_OFFSET),
-            1003,
+            "Bearer " + tokens.not_yet_valid(),
+            _auth_code(ctx, "not_yet_valid"),
         ),
-        (
-            "expired 10 minutes ago",
-            "Bearer " + tokens.sign(exp_offset=-SKEW_SAFE_OFFSET, nbf_offset=-3600),
-            1004,
-        ),
+        ("expired 10 minutes ago", "Bearer " + tokens.expired(), _auth_code(ctx, "expired")),
     ]
 
 
@@ -77,4 +79,4 @@ def check_api_key(ctx: CheckContext) -> None:
     )
     expect_task(ctx, keyed.get(task["task_id"]), "get_task with the API key")
     wrong = ctx.api.list(authorization=f"Bearer {ctx.config.api_key}-not-a-key")
-    expect_error(ctx, wrong, 1002, "an unknown API key")
+    expect_error(ctx, wrong, _auth_code(ctx, "invalid"), "an unknown API key")

@@ -16,7 +16,6 @@ from conformance.checks._cases import (
 )
 from conformance.context import CheckContext
 from conformance.expect import expect_error
-from conformance.http import CREATE_PATH
 from conformance.registry import conformance_check
 from conformance.strategies import b64, render_image
 
@@ -36,10 +35,11 @@ def check_body_json_object(ctx: CheckContext) -> None:
     ]
     for label, raw in raw_bodies:
         exchange = ctx.api.request(
-            "POST", CREATE_PATH, content=raw, headers={"Content-Type": "application/json"}
+            "POST", ctx.api.paths.create, content=raw, headers={"Content-Type": "application/json"}
         )
         expect_error(ctx, exchange, missing, label)
-    image = b64(render_image(320, 320, "PNG", ctx.rng.randrange(2**32)).data)
+    side = int(ctx.contract.rule("reference-image-min-side").params["min_side"]) + 20
+    image = b64(render_image(side, side, "PNG", ctx.rng.randrange(2**32)).data)
     cases = [
         RequestCase(
             "object without prompt", {"model_name": ctx.contract.enum("ModelName")[0]}, missing

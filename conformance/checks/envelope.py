@@ -5,8 +5,12 @@ from __future__ import annotations
 
 from conformance.context import CheckContext
 from conformance.expect import expect_error, fail, schema_errors
-from conformance.http import CREATE_PATH, Exchange
+from conformance.http import Exchange
 from conformance.registry import conformance_check
+
+# The operation keys of an OpenAPI 3.1 path item (section 4.8.9), i.e. every method it can define.
+OPENAPI_METHODS = ("GET", "PUT", "POST", "DELETE", "OPTIONS", "HEAD", "PATCH", "TRACE")
+IMPLICIT_METHODS = frozenset({"HEAD", "OPTIONS"})
 
 
 def _envelope_problems(
@@ -52,7 +56,7 @@ def check_envelope(ctx: CheckContext) -> None:
             "400 body not JSON",
             ctx.api.request(
                 "POST",
-                CREATE_PATH,
+                ctx.api.paths.create,
                 content=b"{not json",
                 headers={"Content-Type": "application/json"},
             ),
@@ -60,7 +64,13 @@ def check_envelope(ctx: CheckContext) -> None:
         ),
         ("400 invalid field", ctx.api.create({"prompt": ""}), None),
         ("404 unknown task", ctx.api.get(f"conformance-missing-{ctx.run_nonce}"), None),
-        ("404 unsupported method", ctx.api.request("DELETE", CREATE_PATH), None),
+        (
+            "404 unsupported method",
+            ctx.api.request(
+                _unsupported_methods(ctx, ctx.api.paths.create)[0], ctx.api.paths.create
+            ),
+            None,
+        ),
     ]
     request_ids: set[str] = set()
     for case, exchange, schema in samples:
@@ -83,17 +93,25 @@ def check_envelope(ctx: CheckContext) -> None:
         ctx.note("some responses shared a request_id")
 
 
+def _unsupported_methods(ctx: CheckContext, spec_path: str) -> list[str]:
+    """HTTP methods an OpenAPI path item may define, minus those the spec's item for spec_path
+    defines. HEAD and OPTIONS are left out: frameworks answer them implicitly (HEAD has no body
+    to carry a code), and the contract does not name them."""
+    defined = {method.upper() for method in ctx.contract.document["paths"][spec_path]}
+    return [method for method in OPENAPI_METHODS if method not in defined | IMPLICIT_METHODS]
+
+
 @conformance_check("method-not-supported")
 def check_method_not_supported(ctx: CheckContext) -> None:
-    """Unsupported methods on both paths are 404/1202, with and without a token (method first)."""
-    item_path = f"{CREATE_PATH}/conformance-{ctx.run_nonce}"
+    """Every method the spec does not define on either path is 404/1202, with and without a token
+    (the method is checked first)."""
+    code = int(ctx.contract.rule("method-not-supported").params["code"])
+    paths = ctx.api.paths
+    item_path = paths.get(f"conformance-{ctx.run_nonce}")
     cases = [
         (method, path)
-        for path, methods in (
-            (CREATE_PATH, ("PUT", "PATCH", "DELETE")),
-            (item_path, ("POST", "PUT", "PATCH", "DELETE")),
-        )
-        for method in methods
+        for spec_path, path in ((paths.create, paths.create), (paths.get_template, item_path))
+        for method in _unsupported_methods(ctx, spec_path)
     ]
     for method, path in cases:
         for with_token in (True, False):
@@ -102,4 +120,4 @@ def check_method_not_supported(ctx: CheckContext) -> None:
             else:
                 exchange = ctx.api.request(method, path, authorization=None)
             label = "with a token" if with_token else "without a token"
-            expect_error(ctx, exchange, 1202, f"{method} {path} {label}")
+            expect_error(ctx, exchange, code, f"{method} {path} {label}")

@@ -18,6 +18,11 @@ from conformance.expect import (
 from conformance.registry import conformance_check
 
 
+def _not_found(ctx: CheckContext) -> int:
+    """The code for an unknown or another user's task (1203), from rule user-isolation."""
+    return int(ctx.contract.rule("user-isolation").params["not_found_code"])
+
+
 def _body(ctx: CheckContext, **fields: Any) -> dict[str, Any]:
     return {"prompt": ctx.prompt("identity"), "aspect_ratio": fixed_ratio(ctx)} | fields
 
@@ -63,7 +68,9 @@ def check_lookup(ctx: CheckContext) -> None:
             f"not {task['task_id']}",
         )
     expect_task(ctx, ctx.api.get(shadow["task_id"]), "the shadowing task by its own task_id")
-    expect_error(ctx, ctx.api.get(ctx.unique_id("missing")), 1203, "an id nobody created")
+    expect_error(
+        ctx, ctx.api.get(ctx.unique_id("missing")), _not_found(ctx), "an id nobody created"
+    )
 
 
 @conformance_check("external-task-id-unique")
@@ -106,19 +113,23 @@ def check_isolation(ctx: CheckContext) -> None:
     )
     for label, key in (("by task_id", mine["task_id"]), ("by external_task_id", external)):
         expect_error(
-            ctx, ctx.second.get(key), 1203, f"second user gets the first user's task {label}"
+            ctx,
+            ctx.second.get(key),
+            _not_found(ctx),
+            f"second user gets the first user's task {label}",
         )
     expect_error(
         ctx,
         ctx.api.get(theirs["task_id"]),
-        1203,
+        _not_found(ctx),
         "first user gets the second user's task by task_id",
     )
+    largest = int(ctx.contract.query_parameter("list_tasks", "pageSize")["maximum"])
     for viewer, other, label in (
         (ctx.second, mine, "second user's list"),
         (ctx.api, theirs, "first user's list"),
     ):
-        exchange = viewer.list({"pageNum": 1, "pageSize": 500})
+        exchange = viewer.list({"pageNum": 1, "pageSize": largest})
         page = expect_ok(ctx, exchange, label)
         if any(isinstance(t, dict) and t.get("task_id") == other["task_id"] for t in page or []):
             fail(

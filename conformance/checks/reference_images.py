@@ -5,11 +5,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from conformance.checks._cases import ACCEPTED, RequestCase, fixed_ratio, invalid_code, run_cases
+from conformance.checks._cases import (
+    ACCEPTED,
+    RequestCase,
+    fixed_ratio,
+    invalid_code,
+    max_reference_ratio,
+    run_cases,
+)
 from conformance.context import CheckContext
 from conformance.registry import conformance_check
 from conformance.strategies import (
-    ENCODINGS,
     ReferenceImage,
     b64,
     corrupt_images,
@@ -30,12 +36,13 @@ def _body(ctx: CheckContext, image: str) -> dict[str, Any]:
 
 
 def _sized(ctx: CheckContext, width: int, height: int) -> list[ReferenceImage]:
-    """One drawn image per accepted encoding at exactly width x height."""
+    """One drawn image per accepted encoding (rule reference-image-format) at exactly width x
+    height."""
     return [
         draw_examples(reference_image_strategy(width, height, (fmt,)), ctx.rng.randrange(2**32), 1)[
             0
         ]
-        for fmt in ENCODINGS
+        for fmt in ctx.contract.rule("reference-image-format").params["formats"]
     ]
 
 
@@ -53,8 +60,7 @@ def _size_cases(
 def _ratio_limit_sizes(ctx: CheckContext) -> tuple[int, int]:
     """(min_side, longest side allowed against it) from the rules' params."""
     min_side = int(ctx.contract.rule("reference-image-min-side").params["min_side"])
-    max_ratio = float(ctx.contract.rule("reference-image-aspect-ratio").params["max_ratio"])
-    return min_side, int(min_side * max_ratio)
+    return min_side, int(min_side * max_reference_ratio(ctx))
 
 
 @conformance_check("reference-image-min-side")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from conformance.checks._cases import fixed_ratio, series_model
+from conformance.checks._cases import fixed_ratio, max_reference_ratio, series_model
 from conformance.checks._images import check_geometry, download_image, nearest_ratio, result_items
 from conformance.context import CheckContext
 from conformance.expect import expect_accepted, fail
@@ -16,6 +16,7 @@ from conformance.strategies import (
     valid_dimensions_strategy,
 )
 from conformance.tasks import TaskHistory, expect_succeeded, wait_for_terminal
+from conformance.violation import SpecInconsistency
 
 
 def finish_all(
@@ -110,16 +111,17 @@ def check_result_download(ctx: CheckContext) -> None:
 
 @conformance_check("result-image-geometry")
 def check_result_geometry(ctx: CheckContext) -> None:
-    """Every aspect ratio at 1k, each other resolution once, and auto with and without
-    references."""
+    """Every aspect ratio at the default resolution (1k), each other resolution once, and auto with
+    and without references."""
     params = ctx.contract.rule("result-image-geometry").params
+    default = str(ctx.contract.property_default("CreateTaskRequest", "resolution"))
     cases: list[tuple[str, dict[str, Any], str, str]] = []
     for ratio in ctx.contract.enum("AspectRatio"):
         if ratio != "auto":
-            cases.append((f"{ratio} at 1k", {"aspect_ratio": ratio}, ratio, "1k"))
+            cases.append((f"{ratio} at {default}", {"aspect_ratio": ratio}, ratio, default))
     for model, capability in ctx.contract.capabilities.items():
         for resolution in capability.resolutions:
-            if resolution != "1k" and not any(c[3] == resolution for c in cases):
+            if resolution != default and not any(c[3] == resolution for c in cases):
                 ratio = ctx.rng.choice([r for r in ctx.contract.enum("AspectRatio") if r != "auto"])
                 cases.append(
                     (
@@ -140,11 +142,11 @@ def check_result_geometry(ctx: CheckContext) -> None:
                 "auto without references",
                 {"aspect_ratio": "auto", "model_name": auto_model},
                 fallback,
-                "1k",
+                default,
             )
         )
     min_side = int(ctx.contract.rule("reference-image-min-side").params["min_side"])
-    max_ratio = float(ctx.contract.rule("reference-image-aspect-ratio").params["max_ratio"])
+    max_ratio = max_reference_ratio(ctx)
     # Always one reference whose nearest ratio is not the fallback: the widest the rules allow
     # (otherwise a server ignoring the reference passes whenever the draws land near 1:1).
     sizes = [(int(min_side * max_ratio), min_side)]
@@ -167,7 +169,7 @@ def check_result_geometry(ctx: CheckContext) -> None:
                 f"auto from first reference {first.describe()}",
                 {"aspect_ratio": "auto", "image_list": images},
                 expected,
-                "1k",
+                default,
             )
         )
     bodies = [(case, {"prompt": ctx.prompt()} | fields) for case, fields, _, _ in cases]
@@ -192,7 +194,10 @@ def check_defaults(ctx: CheckContext) -> None:
     model = contract.property_default("CreateTaskRequest", "model_name")
     capability = contract.capabilities[model]
     if not capability.auto_aspect_ratio_without_reference:
-        fail(ctx, None, "the default model takes the default aspect ratio", "spec defaults")
+        raise SpecInconsistency(
+            f"the default model {model} does not take the default aspect ratio without references "
+            "(x-capability-map), so a body of only a prompt has no defined result"
+        )
     n = int(contract.property_default("CreateTaskRequest", "n"))
     resolution = contract.property_default("CreateTaskRequest", "resolution")
     ratio = str(contract.rule("result-image-geometry").params["auto_without_reference"])
