@@ -14,19 +14,22 @@ POLL_INTERVAL = 0.1
 MAX_POLL_INTERVAL = 0.5
 
 
-def terminal_statuses(ctx: CheckContext) -> tuple[str, ...]:
+def terminal_statuses(ctx: CheckContext) -> frozenset[str]:
     """`succeed` and `failed`, read from rule task-status-forward-only."""
-    return tuple(ctx.contract.rule("task-status-forward-only").params["terminal"])
+    return ctx.contract.lifecycle.terminal
 
 
-def status_order(ctx: CheckContext) -> dict[str, int]:
-    """Lifecycle rank of each status; both terminal statuses share the last rank."""
-    order = ctx.contract.rule("task-status-forward-only").params["order"]
-    terminal = terminal_statuses(ctx)
-    ranks = {status: index for index, status in enumerate(order) if status not in terminal}
-    last = max(ranks.values(), default=-1) + 1
-    ranks.update({status: last for status in terminal})
-    return ranks
+def initial_status(ctx: CheckContext) -> str:
+    """The status of a new task (`submitted`): the first of the rule's lifecycle order."""
+    return ctx.contract.lifecycle.order[0]
+
+
+def outcome_statuses(ctx: CheckContext) -> tuple[str, str]:
+    """(success, failure) = (`succeed`, `failed`): the terminal statuses in the rule's lifecycle
+    order, which lists the success first ("submitted -> processing -> succeed or failed")."""
+    lifecycle = ctx.contract.lifecycle
+    success, failure = (status for status in lifecycle.order if status in lifecycle.terminal)
+    return success, failure
 
 
 @dataclass
@@ -96,7 +99,7 @@ def create_and_finish(ctx: CheckContext, body: dict[str, Any], case: str) -> Tas
 def expect_succeeded(ctx: CheckContext, history: TaskHistory, case: str) -> dict[str, Any]:
     """The finished task must be `succeed`; returns it."""
     final = history.final
-    if final["task_status"] != "succeed":
+    if final["task_status"] != outcome_statuses(ctx)[0]:
         fail(
             ctx,
             history.last_exchange,

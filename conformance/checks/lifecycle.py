@@ -11,7 +11,13 @@ from conformance.checks._cases import fixed_ratio
 from conformance.context import CheckContext
 from conformance.expect import fail
 from conformance.registry import conformance_check
-from conformance.tasks import TaskHistory, create_and_finish, expect_succeeded, status_order
+from conformance.tasks import (
+    TaskHistory,
+    create_and_finish,
+    expect_succeeded,
+    initial_status,
+    outcome_statuses,
+)
 
 # A plausible epoch in milliseconds is within a day of our clock; seconds are 1000x smaller.
 CLOCK_TOLERANCE_MS = 24 * 3600 * 1000
@@ -24,22 +30,22 @@ def plain_history(ctx: CheckContext) -> TaskHistory:
 
 
 def _check_forward(ctx: CheckContext, history: TaskHistory, case: str) -> None:
-    ranks = status_order(ctx)
+    lifecycle = ctx.contract.lifecycle
     statuses = history.statuses
-    if statuses[0] != "submitted":
+    if statuses[0] != initial_status(ctx):
         fail(
             ctx,
             history.last_exchange,
-            "a new task is submitted",
+            f"a new task is {initial_status(ctx)}",
             case,
             f"create answered {statuses[0]!r}",
         )
     for before, after in itertools.pairwise(statuses):
-        if ranks[after] < ranks[before] or (ranks[after] == ranks[before] and after != before):
+        if not lifecycle.is_forward(before, after):
             fail(
                 ctx,
                 history.last_exchange,
-                "submitted -> processing -> succeed | failed, never back",
+                ctx.contract.rule("task-status-forward-only").text,
                 case,
                 f"statuses seen in order: {statuses}",
             )
@@ -68,7 +74,7 @@ def check_failed_has_message(ctx: CheckContext) -> None:
     _check_forward(ctx, history, "the failure prompt")
     final = history.final
     case = f"prompt {prompt!r}"
-    if final["task_status"] != "failed":
+    if final["task_status"] != outcome_statuses(ctx)[1]:
         fail(
             ctx,
             history.last_exchange,
@@ -128,7 +134,9 @@ def check_result_empty_until_succeed(ctx: CheckContext) -> None:
     for snapshot in history.snapshots:
         result: dict[str, Any] = snapshot["task_result"]
         case = f"status {snapshot['task_status']}"
-        if snapshot["task_status"] != "succeed" and (result["images"] or result["series_images"]):
+        if snapshot["task_status"] != outcome_statuses(ctx)[0] and (
+            result["images"] or result["series_images"]
+        ):
             fail(
                 ctx,
                 history.last_exchange,

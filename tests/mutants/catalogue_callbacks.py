@@ -43,6 +43,19 @@ def _processing_after_terminal(original: Any) -> Any:
     return post
 
 
+def _failed_after_succeed(original: Any) -> Any:
+    async def post(self: CallbackDispatcher, delivery: PendingDelivery) -> str | None:
+        error: str | None = await original(self, delivery)
+        body = json.loads(delivery.body)
+        if error is None and body.get("task_status") == "succeed":
+            # The same task delivered once more as failed: two terminal statuses, out of order.
+            body["task_status"] = "failed"
+            await original(self, dataclasses.replace(delivery, body=json.dumps(body).encode()))
+        return error
+
+    return post
+
+
 def _timestamp_in_milliseconds(original: Any) -> Any:
     def headers(self: CallbackDispatcher, delivery: PendingDelivery) -> dict[str, str]:
         result: dict[str, str] = original(self, delivery)
@@ -87,6 +100,13 @@ CALLBACK_MUTANTS = [
         "callbacks",
         "processing is delivered after the terminal status",
         patching(CallbackDispatcher, "_post", _processing_after_terminal),
+    ),
+    Mutant(
+        "callback-failed-after-succeed",
+        "callback-lifecycle-order",
+        "callbacks",
+        "the succeeded task is delivered once more as failed (terminal is not final)",
+        patching(CallbackDispatcher, "_post", _failed_after_succeed),
     ),
     Mutant(
         "callback-no-retry",
