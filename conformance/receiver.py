@@ -16,6 +16,17 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+# A callback body is one task object: anything this big is refused (413) rather than buffered.
+MAX_BODY_BYTES = 16 * 1024 * 1024
+
+
+class BadBody(Exception):
+    """The request body cannot be read as HTTP/1.1 frames it; `status` is what to answer."""
+
+    def __init__(self, status: int, reason: str) -> None:
+        super().__init__(reason)
+        self.status = status
+
 
 @dataclass(frozen=True)
 class Delivery:
@@ -51,10 +62,64 @@ class _Handler(BaseHTTPRequestHandler):
         if self.command != "HEAD":
             self.wfile.write(body)
 
+    def _refuse(self, error: BadBody) -> None:
+        """Answer a body we cannot frame, then close: the rest of the stream is not a request."""
+        self.close_connection = True
+        self.send_response(error.status)
+        body = f"{error}\n".encode()
+        self.send_header("Content-Type", "text/plain")
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Connection", "close")
+        self.end_headers()
+        self.wfile.write(body)
+
+    def _read_body(self) -> bytes:
+        """The request body framed by Transfer-Encoding: chunked or by Content-Length (RFC 9112
+        section 6.3: chunked wins when both are sent)."""
+        encoding = (self.headers.get("Transfer-Encoding") or "").strip().lower()
+        if encoding:
+            if encoding.split(",")[-1].strip() != "chunked":
+                raise BadBody(400, f"unsupported Transfer-Encoding {encoding!r}")
+            return self._read_chunked()
+        declared = (self.headers.get("Content-Length") or "0").strip()
+        if not declared.isdigit() or not declared.isascii():
+            raise BadBody(400, f"malformed Content-Length {declared!r}")
+        length = int(declared)
+        if length > MAX_BODY_BYTES:
+            raise BadBody(413, f"body of {length} bytes is over {MAX_BODY_BYTES}")
+        body = self.rfile.read(length) if length else b""
+        if len(body) != length:
+            raise BadBody(400, f"body ended after {len(body)} of {length} bytes")
+        return body
+
+    def _read_chunked(self) -> bytes:
+        body = bytearray()
+        while True:
+            line = self.rfile.readline(1024)
+            size_text = line.split(b";", 1)[0].strip()
+            try:
+                size = int(size_text, 16)
+            except ValueError:
+                raise BadBody(400, f"malformed chunk size {line[:40]!r}") from None
+            if size < 0 or len(body) + size > MAX_BODY_BYTES:
+                raise BadBody(413, f"chunked body over {MAX_BODY_BYTES} bytes")
+            if size == 0:
+                break
+            chunk = self.rfile.read(size)
+            if len(chunk) != size or self.rfile.read(2) != b"\r\n":
+                raise BadBody(400, "chunk shorter than its size or not followed by CRLF")
+            body += chunk
+        while self.rfile.readline(1024) not in (b"\r\n", b"\n", b""):
+            pass  # trailer fields: nothing we use
+        return bytes(body)
+
     def do_POST(self) -> None:
         """Record a callback delivery; answer 500 while the token is told to fail."""
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length) if length else b""
+        try:
+            body = self._read_body()
+        except BadBody as error:
+            self._refuse(error)
+            return
         if not self.path.startswith("/callbacks/"):
             self._answer(404)
             return
