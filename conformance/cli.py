@@ -5,14 +5,16 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import os
 import secrets
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from rich.console import Console
 
-from conformance.config import ConfigError, load_config
+from conformance.config import ConfigError, SuiteConfig, load_config
 from conformance.document import write_report
 from conformance.junit import write_junit
 from conformance.registry import select_checks
@@ -59,6 +61,33 @@ def _flags(namespace: argparse.Namespace) -> dict[str, Any]:
     return values
 
 
+def unwritable_reason(path: str) -> str | None:
+    """Why a report can't be written at path (checked before the run, not after), or None."""
+    target = Path(path)
+    if target.is_dir():
+        return f"{path} is a directory"
+    ancestor = target.parent
+    while not ancestor.exists() and ancestor != ancestor.parent:
+        ancestor = ancestor.parent  # missing directories are created when writing
+    if not ancestor.is_dir():
+        return f"{ancestor} is not a directory"
+    if not os.access(ancestor, os.W_OK | os.X_OK) or (
+        target.exists() and not os.access(target, os.W_OK)
+    ):
+        return f"no permission to write {path}"
+    return None
+
+
+def _write_outputs(console: Console, result: SuiteResult, config: SuiteConfig) -> None:
+    """Write the JUnit XML and report files asked for; OSError escapes to main."""
+    if config.junit_xml:
+        write_junit(result, config.junit_xml)
+        console.print(f"JUnit XML: {config.junit_xml}", highlight=False)
+    if config.report:
+        write_report(result, config.report)
+        console.print(f"report: {config.report}", highlight=False)
+
+
 def _list_checks(console: Console) -> int:
     for check in select_checks((), ()):
         needs = f"  (needs {', '.join(check.needs)})" if check.needs else ""
@@ -82,6 +111,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         config = load_config(_flags(namespace))
         config.validate()
         total = len(select_checks(config.only, config.skip))
+        for option, path in (("--junit-xml", config.junit_xml), ("--report", config.report)):
+            reason = unwritable_reason(str(path)) if path else None
+            if reason:
+                raise ConfigError(f"{option}: cannot write there: {reason}")
     except (ConfigError, ValueError) as exc:
         errors.print(f"omni-conformance: error: {exc}", highlight=False)
         return EXIT_USAGE
@@ -100,12 +133,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         errors.print(f"omni-conformance: error: {exc}", highlight=False)
         return EXIT_USAGE
     print_result(console, result)
-    if config.junit_xml:
-        write_junit(result, config.junit_xml)
-        console.print(f"JUnit XML: {config.junit_xml}", highlight=False)
-    if config.report:
-        write_report(result, config.report)
-        console.print(f"report: {config.report}", highlight=False)
+    try:
+        _write_outputs(console, result, config)
+    except OSError as exc:
+        errors.print(f"omni-conformance: error: cannot write a report: {exc}", highlight=False)
+        return EXIT_USAGE
     return result.exit_code
 
 

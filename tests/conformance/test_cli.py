@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import socket
+from pathlib import Path
 
 import pytest
 
+from conformance import cli
 from conformance.cli import main
+from tests.conformance.test_reporting import _result
 
 
 def _closed_port() -> int:
@@ -79,3 +82,32 @@ def test_list_checks(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--list-checks"]) == 0
     out = capsys.readouterr().out
     assert "references-total-max-10" in out and "schemathesis-stateful" in out
+
+
+@pytest.mark.parametrize("option", ["--junit-xml", "--report"])
+def test_unwritable_output_path_exits_2_before_running(
+    option: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A report path under a regular file is refused up front with exit 2, naming the option."""
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a directory")
+    args = ["--base-url", f"http://127.0.0.1:{_closed_port()}", "--access-key", "a"]
+    code = main([*args, "--secret-key", "s", option, str(blocker / "out.md")])
+    err = " ".join(capsys.readouterr().err.split())  # rich wraps long lines
+    assert code == 2
+    assert option in err and "not a directory" in err and "unreachable" not in err
+
+
+def test_report_write_failure_after_the_run_exits_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A report that cannot be written once the run is over is a clear exit-2 error."""
+
+    def refuse(result: object, path: object) -> None:
+        raise PermissionError(13, "Permission denied", str(path))
+
+    monkeypatch.setattr(cli, "run_suite", lambda config, progress: _result())
+    monkeypatch.setattr(cli, "write_report", refuse)
+    args = ["--base-url", "http://127.0.0.1:1", "--access-key", "a", "--secret-key", "s"]
+    assert main([*args, "--report", str(tmp_path / "report.md")]) == 2
+    assert "cannot write a report" in " ".join(capsys.readouterr().err.split())
