@@ -15,14 +15,23 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from conformance.cli import main as conformance_main
+from reference_server.config import (
+    DEFAULT_ELEMENT_IDS,
+    DEFAULT_FAILURE_MARKER,
+    DEFAULT_STEP_DELAY,
+    DEV_ACCESS_KEY,
+    DEV_API_KEY,
+    DEV_SECRET_KEY,
+)
 
 REPORTS = Path("reports")
-DEV_USER = ("ak-omni-dev", "sk-omni-dev-secret-0123456789")
+DEV_USER = (DEV_ACCESS_KEY, DEV_SECRET_KEY)
+# Only for this run: the reference server has no second user or webhook secret by default.
 SECOND_USER = ("ak-omni-second", "sk-omni-second-secret-9876543210")
-API_KEY = "omni-dev-api-key"
-ELEMENT_IDS = tuple(range(1001, 1013))
+API_KEY = DEV_API_KEY
+ELEMENT_IDS = DEFAULT_ELEMENT_IDS
 WEBHOOK_SECRET = "whsec_b21uaS1pbWFnZS1raXQtY29uZm9ybWFuY2Utc2VjcmV0"
-FAILURE_MARKER = "omni:fail"
+FAILURE_MARKER = DEFAULT_FAILURE_MARKER
 
 
 def report_args() -> list[str]:
@@ -69,7 +78,7 @@ def run_against_reference(extra: Sequence[str]) -> int:
         element_ids=ELEMENT_IDS,
         webhook_secret=WEBHOOK_SECRET,
         failure_marker=FAILURE_MARKER,
-        step_delay=0.2,
+        step_delay=DEFAULT_STEP_DELAY,
     ) as server:
         print(f"reference server at {server.base_url}", flush=True)
         return conformance_main([*reference_args(server.base_url), *report_args(), *extra])
