@@ -49,7 +49,7 @@ class KlingJWTAuth(httpx.Auth):
     """Sign Kling JWTs with an access key and secret key; cache and re-sign before expiry.
 
     >>> import jwt
-    >>> secret = "sk-omni-dev-secret-0123456789"
+    >>> secret = "sk-omni-dev-secret-0123456789abcdef"
     >>> auth = KlingJWTAuth("ak-omni-dev", secret, clock=lambda: 1_800_000_000)
     >>> claims = jwt.decode(auth.token(), secret, algorithms=["HS256"],
     ...                     options={"verify_exp": False, "verify_nbf": False})
@@ -94,7 +94,7 @@ class KlingJWTAuth(httpx.Auth):
         expires_at = now + self.lifetime
         claims = {"iss": self.access_key, "exp": expires_at, "nbf": now - self.not_before_offset}
         with warnings.catch_warnings():
-            # The key length is the key issuer's choice (the development secret is 29 bytes);
+            # The key length is the key issuer's choice (a real secret may be under 32 bytes);
             # warning the client's user about it at every signature helps nobody.
             warnings.simplefilter("ignore", jwt.InsecureKeyLengthWarning)
             token = jwt.encode(

@@ -7,7 +7,7 @@ from pathlib import Path
 
 # Development credentials and defaults shared by the whole project (team brief, README).
 DEV_ACCESS_KEY = "ak-omni-dev"
-DEV_SECRET_KEY = "sk-omni-dev-secret-0123456789"
+DEV_SECRET_KEY = "sk-omni-dev-secret-0123456789abcdef"
 DEV_API_KEY = "omni-dev-api-key"
 DEFAULT_ELEMENT_IDS = tuple(range(1001, 1013))
 DEFAULT_FAILURE_MARKER = "omni:fail"

@@ -6,9 +6,6 @@ from typing import Any
 
 import httpx
 
-DEV_ACCESS_KEY = "ak-omni-dev"
-DEV_SECRET_KEY = "sk-omni-dev-secret-0123456789"
-
 
 def task_dict(
     task_id: str = "860912345678901234",

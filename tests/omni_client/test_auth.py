@@ -10,10 +10,7 @@ import pytest
 from freezegun import freeze_time
 
 from omni_client.auth import ApiKeyAuth, KlingJWTAuth
-from tests.omni_client.canned import DEV_ACCESS_KEY, DEV_SECRET_KEY
-
-# The development secret is 29 bytes: PyJWT warns when the tests decode with it.
-pytestmark = pytest.mark.filterwarnings("ignore::jwt.InsecureKeyLengthWarning")
+from omni_client.factory import DEV_ACCESS_KEY, DEV_SECRET_KEY
 
 NOW = 1_800_000_000
 

@@ -15,9 +15,9 @@ import httpx
 import jwt
 from PIL import Image
 
-DEV_AK = "ak-omni-dev"
-DEV_SK = "sk-omni-dev-secret-0123456789"
-DEV_KEY = "omni-dev-api-key"
+from reference_server.config import DEV_ACCESS_KEY, DEV_API_KEY, DEV_SECRET_KEY
+
+DEV_AK, DEV_SK, DEV_KEY = DEV_ACCESS_KEY, DEV_SECRET_KEY, DEV_API_KEY
 OTHER_AK = "ak-other"
 OTHER_SK = "sk-other-secret-9876543210"
 OTHER_KEY = "other-api-key"
