@@ -13,6 +13,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from conformance.cli import main as conformance_main
 from reference_server.config import (
@@ -44,42 +45,46 @@ def report_args() -> list[str]:
     ]
 
 
+# How the reference server is started for a full run, and the suite options that match it; the
+# conformance tests and the mutant catalogue start their servers from the same two definitions.
+SERVER_OPTIONS: dict[str, Any] = {
+    "users": {DEV_USER[0]: DEV_USER[1], SECOND_USER[0]: SECOND_USER[1]},
+    "api_keys": {API_KEY: DEV_USER[0]},
+    "element_ids": ELEMENT_IDS,
+    "webhook_secret": WEBHOOK_SECRET,
+    "failure_marker": FAILURE_MARKER,
+}
+
+
+def suite_values(base_url: str) -> dict[str, Any]:
+    """Every optional input of the suite, matching a server started with SERVER_OPTIONS."""
+    return {
+        "base_url": base_url,
+        "access_key": DEV_USER[0],
+        "secret_key": DEV_USER[1],
+        "api_key": API_KEY,
+        "second_access_key": SECOND_USER[0],
+        "second_secret_key": SECOND_USER[1],
+        "element_ids": ELEMENT_IDS,
+        "webhook_secret": WEBHOOK_SECRET,
+        "failure_prompt": FAILURE_MARKER,
+    }
+
+
 def reference_args(base_url: str) -> list[str]:
-    """Every option of the suite, matching how the reference server was started."""
-    return [
-        "--base-url",
-        base_url,
-        "--access-key",
-        DEV_USER[0],
-        "--secret-key",
-        DEV_USER[1],
-        "--api-key",
-        API_KEY,
-        "--second-access-key",
-        SECOND_USER[0],
-        "--second-secret-key",
-        SECOND_USER[1],
-        "--element-ids",
-        ",".join(str(i) for i in ELEMENT_IDS),
-        "--webhook-secret",
-        WEBHOOK_SECRET,
-        "--failure-prompt",
-        FAILURE_MARKER,
-    ]
+    """suite_values as omni-conformance flags."""
+    args: list[str] = []
+    for name, value in suite_values(base_url).items():
+        text = ",".join(str(i) for i in value) if isinstance(value, (list, tuple)) else str(value)
+        args += [f"--{name.replace('_', '-')}", text]
+    return args
 
 
 def run_against_reference(extra: Sequence[str]) -> int:
     """Start the reference server, run the suite against it, stop it."""
     from reference_server.launcher import start_reference_server
 
-    with start_reference_server(
-        users={DEV_USER[0]: DEV_USER[1], SECOND_USER[0]: SECOND_USER[1]},
-        api_keys={API_KEY: DEV_USER[0]},
-        element_ids=ELEMENT_IDS,
-        webhook_secret=WEBHOOK_SECRET,
-        failure_marker=FAILURE_MARKER,
-        step_delay=DEFAULT_STEP_DELAY,
-    ) as server:
+    with start_reference_server(**SERVER_OPTIONS, step_delay=DEFAULT_STEP_DELAY) as server:
         print(f"reference server at {server.base_url}", flush=True)
         return conformance_main([*reference_args(server.base_url), *report_args(), *extra])
 

@@ -9,17 +9,21 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 import httpx
 import psutil
 
-API_KEY = "omni-dev-api-key"
+from omni_spec import load_contract
+from reference_server.config import DEV_API_KEY
+from scripts.loopback_http import serve_on_loopback
+
+API_KEY = DEV_API_KEY
 HEADERS = {"Authorization": f"Bearer {API_KEY}"}
-PATH = "/v1/images/omni-image"
-TERMINAL = frozenset({"succeed", "failed"})
-LIFECYCLE = {"submitted": 0, "processing": 1, "succeed": 2, "failed": 2}
+PATH = load_contract().operation("create_task")[1]
+LIFECYCLE = load_contract().lifecycle
+TERMINAL = LIFECYCLE.terminal
 
 
 @dataclass
@@ -44,7 +48,7 @@ class CallbackLog:
             return [
                 task_id
                 for task_id, statuses in self.by_task.items()
-                if any(LIFECYCLE[a] > LIFECYCLE[b] for a, b in itertools.pairwise(statuses))
+                if any(not LIFECYCLE.is_forward(a, b) for a, b in itertools.pairwise(statuses))
             ]
 
 
@@ -64,14 +68,8 @@ def callback_receiver() -> Iterator[tuple[CallbackLog, str]]:
         def log_message(self, *args: Any) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield log, f"http://127.0.0.1:{server.server_address[1]}/hook"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serve_on_loopback(Handler) as base_url:
+        yield log, f"{base_url}/hook"
 
 
 def percentile(values: list[float], fraction: float) -> float:

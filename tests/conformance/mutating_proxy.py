@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 import httpx
+
+from scripts.loopback_http import serve_on_loopback
 
 # (method, path, status, JSON body or None) -> (status, JSON body or None)
 Mutation = Callable[[str, str, int, Any], tuple[int, Any]]
@@ -50,13 +51,8 @@ def mutating_proxy(upstream: str, mutate: Mutation) -> Iterator[str]:
 
         do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _forward
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
+        with serve_on_loopback(Handler) as base_url:
+            yield base_url
     finally:
-        server.shutdown()
-        server.server_close()
         client.close()

@@ -22,14 +22,7 @@ def start_mutant_server(
 ) -> Iterator[RunningServer]:
     """A server subprocess with mutant `mutant_id` planted, on a free loopback port."""
     with start_reference_server(
-        users={
-            runner.DEV_USER[0]: runner.DEV_USER[1],
-            runner.SECOND_USER[0]: runner.SECOND_USER[1],
-        },
-        api_keys={runner.API_KEY: runner.DEV_USER[0]},
-        element_ids=runner.ELEMENT_IDS,
-        webhook_secret=runner.WEBHOOK_SECRET,
-        failure_marker=runner.FAILURE_MARKER,
+        **runner.SERVER_OPTIONS,
         step_delay=step_delay,
         extra_args=["--mutant", mutant_id, "--callback-retry-base", "0.1"],
         env={"PYTHONPATH": str(ROOT)},
@@ -40,16 +33,6 @@ def start_mutant_server(
 
 def suite_config(base_url: str, **overrides: object) -> SuiteConfig:
     """Every optional input of the suite, matching how start_mutant_server started the server."""
-    values: dict[str, object] = {
-        "base_url": base_url,
-        "access_key": runner.DEV_USER[0],
-        "secret_key": runner.DEV_USER[1],
-        "api_key": runner.API_KEY,
-        "second_access_key": runner.SECOND_USER[0],
-        "second_secret_key": runner.SECOND_USER[1],
-        "element_ids": runner.ELEMENT_IDS,
-        "webhook_secret": runner.WEBHOOK_SECRET,
-        "failure_prompt": runner.FAILURE_MARKER,
-    }
+    values: dict[str, object] = runner.suite_values(base_url)
     values.update(overrides)
     return SuiteConfig(**values)  # type: ignore[arg-type]

@@ -8,7 +8,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 import httpx
@@ -16,6 +16,7 @@ import jwt
 from PIL import Image
 
 from reference_server.config import DEV_ACCESS_KEY, DEV_API_KEY, DEV_SECRET_KEY
+from scripts.loopback_http import serve_on_loopback
 
 DEV_AK, DEV_SK, DEV_KEY = DEV_ACCESS_KEY, DEV_SECRET_KEY, DEV_API_KEY
 OTHER_AK = "ak-other"
@@ -123,14 +124,8 @@ def receiver(
         def log_message(self, *args: Any) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield state, f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serve_on_loopback(Handler) as base_url:
+        yield state, base_url
 
 
 def wait_until(predicate: Any, timeout: float = 20) -> bool:
