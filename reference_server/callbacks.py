@@ -85,24 +85,33 @@ class CallbackDispatcher:
         return headers
 
     async def _deliver(self, delivery: PendingDelivery) -> None:
+        attempts = delivery.attempts + 1
         try:
             error = await self._post(delivery)
-            attempts = delivery.attempts + 1
-            if error is None:
-                self.store.finish_delivery(delivery.id, DELIVERED, attempts, None)
-            elif attempts >= self.max_attempts:
-                self.store.finish_delivery(delivery.id, GAVE_UP, attempts, error)
-                log.warning(
-                    "callback %s of task %s gave up after %d attempts: %s",
-                    delivery.id, delivery.task_id, attempts, error,
-                )  # fmt: skip
-            else:
-                delay_ms = int(self.retry_base * 2 ** (attempts - 1) * 1000)
-                self.store.retry_delivery(delivery.id, attempts, now_ms() + delay_ms, error)
-        except Exception:
-            log.exception("callback delivery %s failed unexpectedly", delivery.id)
+            self._record(delivery, attempts, error)
+        except Exception as exc:
+            # Still count the attempt: a row whose outcome is never recorded would be retried
+            # every poll forever and block the task's later callbacks.
+            log.warning("callback delivery %s failed unexpectedly: %r", delivery.id, exc)
+            try:
+                self._record(delivery, attempts, f"{type(exc).__name__}: {exc}")
+            except Exception:
+                log.exception("callback delivery %s: recording the outcome failed", delivery.id)
         finally:
             self._in_flight.discard(delivery.id)
+
+    def _record(self, delivery: PendingDelivery, attempts: int, error: str | None) -> None:
+        if error is None:
+            self.store.finish_delivery(delivery.id, DELIVERED, attempts, None)
+        elif attempts >= self.max_attempts:
+            self.store.finish_delivery(delivery.id, GAVE_UP, attempts, error)
+            log.warning(
+                "callback %s of task %s gave up after %d attempts: %s",
+                delivery.id, delivery.task_id, attempts, error,
+            )  # fmt: skip
+        else:
+            delay_ms = int(self.retry_base * 2 ** (attempts - 1) * 1000)
+            self.store.retry_delivery(delivery.id, attempts, now_ms() + delay_ms, error)
 
     async def _post(self, delivery: PendingDelivery) -> str | None:
         """None when the receiver accepted (2xx), else what went wrong."""
@@ -115,7 +124,7 @@ class CallbackDispatcher:
             )
         except HostRefusedError as exc:
             return str(exc)
-        except (httpx.HTTPError, httpx.InvalidURL, ValueError, OSError) as exc:
+        except Exception as exc:  # includes ExceptionGroup (e.g. OverflowError for port 99999)
             return f"{type(exc).__name__}: {exc}"
         if 200 <= response.status_code < 300:
             return None

@@ -11,7 +11,6 @@ import httpx
 from omni_spec import load_contract
 from reference_server.config import ServerSettings
 from reference_server.create_request import CreateTaskInput
-from reference_server.envelope import ApiError
 from reference_server.geometry import resolve_aspect_ratio, result_size
 from reference_server.reference_images import (
     inspect_reference_image,
@@ -22,7 +21,7 @@ from reference_server.request_validation import parse_json_object, validate_crea
 from reference_server.rules import check_body_rules, external_task_id_unique
 from reference_server.store import DuplicateExternalIdError, TaskRecord, TaskStore
 from reference_server.task_ids import TaskIdGenerator
-from reference_server.url_fetch import fetch_reference_image, is_http_url
+from reference_server.url_fetch import check_url_is_valid, fetch_reference_image, is_http_url
 from reference_server.worker import SUBMITTED, now_ms
 
 # Work bigger than this (body bytes, Base64 characters) runs in a thread, off the event loop.
@@ -63,6 +62,7 @@ class TaskCreator:
         for index, image in enumerate(images):
             where = f"image_list[{index}].image"
             if is_http_url(image):
+                check_url_is_valid(image, where)
                 data = await fetch_reference_image(
                     self.http,
                     image,
@@ -119,10 +119,3 @@ def _result_count(request: CreateTaskInput) -> int:
         return request.series_amount
     params = load_contract().rule("task-result-shape").params
     return random.randint(int(params["auto_series_min"]), int(params["auto_series_max"]))
-
-
-def check_url_is_valid(url: str, where: str) -> None:
-    try:
-        httpx.URL(url)
-    except (httpx.InvalidURL, ValueError):
-        raise ApiError(1201, f"{where}: not a valid URL") from None

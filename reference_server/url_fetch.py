@@ -23,7 +23,9 @@ from reference_server.envelope import ApiError
 Resolver = Callable[[str, int], Awaitable[list[str]]]
 INVALID = 1201
 LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain"})
+LOOPBACK_ADDRESS = "127.0.0.1"
 MAX_CONNECTIONS = 100
+MIN_PORT, MAX_PORT = 1, 65535
 
 
 class HostRefusedError(Exception):
@@ -58,13 +60,12 @@ class HostPolicy:
     async def checked_address(self, host: str, port: int) -> str:
         """The address to connect to, or HostRefusedError (before any connection)."""
         literal = _ip_literal(host)
-        # Under loopback-only, resolving an arbitrary name would already send a DNS packet out.
-        if (
-            literal is None
-            and self.policy == URL_POLICY_LOOPBACK_ONLY
-            and host.lower().rstrip(".") not in LOOPBACK_NAMES
-        ):
-            raise HostRefusedError(f"host {host!r} is not loopback (policy loopback-only)")
+        if literal is None and self.policy == URL_POLICY_LOOPBACK_ONLY:
+            # Under loopback-only, no name is resolved: even the lookup would send a DNS packet
+            # out. The well-known loopback names map to the loopback address directly.
+            if host.lower().rstrip(".") not in LOOPBACK_NAMES:
+                raise HostRefusedError(f"host {host!r} is not loopback (policy loopback-only)")
+            literal = ipaddress.IPv4Address(LOOPBACK_ADDRESS)
         addresses = [str(literal)] if literal is not None else await self.resolver(host, port)
         if not addresses:
             raise HostRefusedError(f"host {host!r} does not resolve")
@@ -132,6 +133,16 @@ def is_http_url(text: str) -> bool:
     return text[:8].lower().startswith(("http://", "https://"))
 
 
+def check_url_is_valid(url: str, where: str) -> None:
+    """1201 unless url parses and its port (if given) is a TCP port, 1..65535."""
+    try:
+        port = httpx.URL(url).port
+    except (httpx.InvalidURL, ValueError):
+        raise ApiError(INVALID, f"{where}: not a valid URL") from None
+    if port is not None and not MIN_PORT <= port <= MAX_PORT:
+        raise ApiError(INVALID, f"{where}: port {port} is outside {MIN_PORT}..{MAX_PORT}")
+
+
 async def fetch_reference_image(
     client: httpx.AsyncClient, url: str, where: str, max_bytes: int, timeout: float
 ) -> bytes:
@@ -148,7 +159,9 @@ async def fetch_reference_image(
         raise ApiError(INVALID, f"{where}: {exc}") from None
     except httpx.TooManyRedirects:
         raise ApiError(INVALID, f"{where}: URL redirects more than allowed") from None
-    except (httpx.HTTPError, httpx.InvalidURL, ValueError, OSError) as exc:
+    except ApiError:
+        raise
+    except Exception as exc:  # any other failure (incl. exception groups) is the URL's fault
         raise ApiError(
             INVALID, f"{where}: URL could not be fetched ({type(exc).__name__})"
         ) from None

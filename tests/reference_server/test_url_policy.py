@@ -6,12 +6,12 @@ no connection was attempted, and no packet ever leaves loopback.
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Iterable
 from typing import Any
 
 import anyio
 import httpcore
+import httpx
 import pytest
 
 from reference_server.config import (
@@ -22,6 +22,7 @@ from reference_server.config import (
 from reference_server.envelope import ApiError
 from reference_server.url_fetch import (
     HostPolicy,
+    HostRefusedError,
     PolicyNetworkBackend,
     Resolver,
     fetch_reference_image,
@@ -35,6 +36,7 @@ class RecordingBackend(httpcore.AsyncNetworkBackend):
 
     def __init__(self) -> None:
         self.attempts: list[tuple[str, int]] = []
+        self.refusal: HostRefusedError | None = None
 
     async def connect_tcp(
         self,
@@ -59,14 +61,19 @@ def resolver_to(*addresses: str) -> tuple[Resolver, list[str]]:
 
 
 def connect(policy: HostPolicy, host: str) -> RecordingBackend:
+    """Connect through the policy; a refusal is kept in `.refusal`, any other error propagates."""
     inner = RecordingBackend()
     backend = PolicyNetworkBackend(policy, inner)
 
     async def attempt() -> None:
         await backend.connect_tcp(host, 443)
 
-    with contextlib.suppress(Exception):
+    try:
         anyio.run(attempt)
+    except HostRefusedError as exc:
+        inner.refusal = exc
+    except httpcore.ConnectError as exc:  # only RecordingBackend raises it, after recording
+        assert inner.attempts, exc
     return inner
 
 
@@ -77,12 +84,14 @@ def test_public_only_refuses_non_public_resolutions_without_connecting(address: 
     resolve, calls = resolver_to(address)
     inner = connect(HostPolicy(URL_POLICY_PUBLIC_ONLY, resolve), "images.example")
     assert calls == ["images.example"] and inner.attempts == []
+    assert inner.refusal is not None and "refused by policy public-only" in str(inner.refusal)
 
 
 def test_public_only_refuses_if_any_resolved_address_is_private() -> None:
     """A name resolving to public and private addresses is refused (no mixed-answer trick)."""
     resolve, _ = resolver_to("93.184.216.34", "127.0.0.1")
-    assert connect(HostPolicy(URL_POLICY_PUBLIC_ONLY, resolve), "mixed.example").attempts == []
+    inner = connect(HostPolicy(URL_POLICY_PUBLIC_ONLY, resolve), "mixed.example")
+    assert inner.attempts == [] and "resolves to 127.0.0.1" in str(inner.refusal)
 
 
 def test_public_only_connects_to_the_checked_address() -> None:
@@ -96,10 +105,18 @@ def test_loopback_only_refuses_names_without_resolving() -> None:
     """loopback-only: a non-loopback name is refused before any DNS lookup."""
     resolve, calls = resolver_to("127.0.0.1")
     inner = connect(HostPolicy(URL_POLICY_LOOPBACK_ONLY, resolve), "example.com")
-    assert calls == [] and inner.attempts == []
+    assert calls == [] and inner.attempts == [] and "is not loopback" in str(inner.refusal)
     inner = connect(HostPolicy(URL_POLICY_LOOPBACK_ONLY, resolve), "203.0.113.9")
-    assert inner.attempts == []
+    assert inner.attempts == [] and "refused by policy loopback-only" in str(inner.refusal)
     assert connect(HostPolicy(URL_POLICY_LOOPBACK_ONLY, resolve), "127.0.0.1").attempts
+
+
+@pytest.mark.parametrize("host", ["localhost", "localhost.localdomain", "LOCALHOST."])
+def test_loopback_only_maps_loopback_names_without_resolving(host: str) -> None:
+    """loopback-only: localhost names connect to 127.0.0.1 and the resolver is never called."""
+    resolve, calls = resolver_to("203.0.113.9")
+    inner = connect(HostPolicy(URL_POLICY_LOOPBACK_ONLY, resolve), host)
+    assert calls == [] and inner.attempts == [("127.0.0.1", 443)] and inner.refusal is None
 
 
 def test_allow_loopback_default_connects_to_loopback() -> None:
@@ -120,6 +137,40 @@ def test_refused_url_is_1201_and_never_connected() -> None:
     with pytest.raises(ApiError) as caught:
         anyio.run(fetch)
     assert caught.value.code == 1201 and "refused by policy public-only" in caught.value.message
+
+
+@pytest.mark.parametrize("where", ["image_list", "callback_url"])
+def test_url_with_port_out_of_range_is_1201(base_url: str, where: str) -> None:
+    """A URL with port 99999 (image or callback) is 1201 naming the port, never a 500."""
+    url = "http://127.0.0.1:99999/a.png"
+    body: dict[str, object] = {"prompt": "x"}
+    if where == "image_list":
+        body["image_list"] = [{"image": url}]
+    else:
+        body["callback_url"] = url
+    response = create(base_url, body)
+    assert (response.status_code, response.json()["code"]) == (400, 1201)
+    assert "port 99999 is outside 1..65535" in response.json()["message"]
+
+
+def test_any_fetch_failure_is_1201() -> None:
+    """An unexpected error (an exception group) while fetching is 1201, never a traceback."""
+
+    def explode(request: httpx.Request) -> httpx.Response:
+        raise ExceptionGroup("connect", [OverflowError("port must be 0-65535")])
+
+    client = httpx.AsyncClient(transport=httpx.MockTransport(explode))
+
+    async def fetch() -> None:
+        async with client:
+            await fetch_reference_image(client, "http://127.0.0.1:1/a.png", "image", 10, 5.0)
+
+    with pytest.raises(ApiError) as caught:
+        anyio.run(fetch)
+    assert (
+        caught.value.code == 1201
+        and "could not be fetched (ExceptionGroup)" in caught.value.message
+    )
 
 
 def test_loopback_url_image_is_fetched_and_checked(base_url: str) -> None:

@@ -19,8 +19,10 @@ import pytest
 
 from reference_server import callbacks
 from reference_server.callbacks import CallbackDispatcher
+from reference_server.config import URL_POLICY_LOOPBACK_ONLY
 from reference_server.launcher import RunningServer, start_reference_server
 from reference_server.store import PendingDelivery
+from reference_server.url_fetch import HostPolicy, policy_client
 from tests.reference_server.helpers import create, wait_terminal, wait_until
 
 MAX_ATTEMPTS = 3
@@ -185,3 +187,48 @@ def test_back_off_doubles_and_gives_up_after_max_attempts(monkeypatch: pytest.Mo
     anyio.run(attempts)
     assert store.retries == [(1, 1_000_500), (2, 1_001_000), (3, 1_002_000)]
     assert store.finished == [("gave_up", 4)]
+
+
+def test_out_of_range_port_is_a_counted_failed_attempt() -> None:
+    """A callback URL with port 99999 (connect raises an OverflowError group) is retried, then
+    given up: every attempt is recorded, so the row cannot spin at attempts=0."""
+    store = RecordingStore()
+    client = policy_client(HostPolicy(URL_POLICY_LOOPBACK_ONLY), max_redirects=0, timeout=2.0)
+    dispatcher = CallbackDispatcher(
+        store,  # type: ignore[arg-type]
+        client,
+        webhook_secret=None,
+        max_attempts=2,
+        retry_base=0.5,
+    )
+
+    async def attempts() -> None:
+        for done in range(2):
+            await dispatcher._deliver(
+                PendingDelivery(7, "1", "http://127.0.0.1:99999/", b"{}", done)
+            )
+
+    anyio.run(attempts)
+    assert [attempts for attempts, _ in store.retries] == [1]
+    assert store.finished == [("gave_up", 2)]
+
+
+def test_unexpected_error_while_delivering_still_counts_the_attempt() -> None:
+    """An exception escaping `_post` still records attempts + 1 (no row stays at attempts=0)."""
+    store = RecordingStore()
+    client = httpx.AsyncClient(transport=httpx.MockTransport(lambda request: httpx.Response(200)))
+    dispatcher = CallbackDispatcher(
+        store,  # type: ignore[arg-type]
+        client,
+        webhook_secret=None,
+        max_attempts=3,
+        retry_base=0.5,
+    )
+
+    async def broken_post(delivery: PendingDelivery) -> str | None:
+        raise ExceptionGroup("boom", [OverflowError("port out of range")])
+
+    dispatcher._post = broken_post  # type: ignore[method-assign]
+    anyio.run(dispatcher._deliver, PendingDelivery(7, "1", "http://127.0.0.1:9/", b"{}", 0))
+    assert [attempts for attempts, _ in store.retries] == [1]
+    assert store.finished == []
