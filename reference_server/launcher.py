@@ -10,8 +10,10 @@ it again on the same port with the same database; `kill()` is SIGKILL, as a cras
 
 from __future__ import annotations
 
+import collections
 import os
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -27,6 +29,7 @@ from reference_server.cli import LISTENING_PREFIX
 
 STARTUP_TIMEOUT = 30.0
 STOP_TIMEOUT = 10.0
+OUTPUT_LINES_KEPT = 2000  # server output kept for error messages: bounded for long runs
 
 
 class ServerStartError(RuntimeError):
@@ -47,12 +50,18 @@ class RunningServer:
         self.module = module
         self.database = database
         self.env = dict(env) if env is not None else None
-        self.output: list[str] = []
+        self._output: collections.deque[str] = collections.deque(maxlen=OUTPUT_LINES_KEPT)
         self.base_url = ""
         self.port = 0
         self.process: subprocess.Popen[str] = self._spawn(port=0)
 
+    @property
+    def output(self) -> list[str]:
+        """The server's last OUTPUT_LINES_KEPT output lines (a snapshot)."""
+        return list(self._output)
+
     def _spawn(self, port: int) -> subprocess.Popen[str]:
+        self.base_url = ""  # set by the listening line of this process, never a previous one
         command = [sys.executable, "-m", self.module, "--port", str(port), *self.args]
         env = {**os.environ, **(self.env or {}), "PYTHONUNBUFFERED": "1"}
         process = subprocess.Popen(
@@ -66,24 +75,27 @@ class RunningServer:
         listening = threading.Event()
         threading.Thread(target=self._pump, args=(process, listening), daemon=True).start()
         deadline = time.monotonic() + STARTUP_TIMEOUT
-        if not listening.wait(STARTUP_TIMEOUT):
+        if not listening.wait(STARTUP_TIMEOUT) or not self.base_url:
             process.kill()
+            process.wait()
             raise ServerStartError("reference server did not start:\n" + "".join(self.output))
-        while time.monotonic() < deadline:
-            try:
-                httpx.get(self.base_url + "/", timeout=2.0)
-                return process
-            except httpx.TransportError:
-                if process.poll() is not None:
-                    break
-                time.sleep(0.05)
+        # trust_env=False: a proxy variable in the environment must not route loopback traffic away.
+        with httpx.Client(trust_env=False, timeout=2.0) as probe:
+            while time.monotonic() < deadline:
+                try:
+                    probe.get(self.base_url + "/")
+                    return process
+                except httpx.TransportError:
+                    if process.poll() is not None:
+                        break
+                    time.sleep(0.05)
         process.kill()
         raise ServerStartError("reference server did not answer:\n" + "".join(self.output))
 
     def _pump(self, process: subprocess.Popen[str], listening: threading.Event) -> None:
         assert process.stdout is not None
         for line in process.stdout:
-            self.output.append(line)
+            self._output.append(line)
             if line.startswith(LISTENING_PREFIX):
                 self.base_url = line[len(LISTENING_PREFIX) :].strip()
                 self.port = int(self.base_url.rsplit(":", 1)[1])
@@ -107,9 +119,28 @@ class RunningServer:
             self.process.wait()
 
     def restart(self) -> None:
-        """Stop (if running) and start again on the same port with the same database."""
+        """Stop (if running) and start again on the same port with the same database.
+
+        If another process took the port meanwhile, the server starts on a fresh free port
+        (`.base_url` and `.port` then change).
+        """
         self.stop()
-        self._spawn(port=self.port)
+        try:
+            self._spawn(port=self.port)
+        except ServerStartError:
+            if _port_is_free(self.port):
+                raise  # the server failed for another reason: report it
+            self._spawn(port=0)
+
+
+def _port_is_free(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
 
 
 def _flag_args(options: Mapping[str, object]) -> list[str]:

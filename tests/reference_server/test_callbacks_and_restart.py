@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import json
+import socket
 from pathlib import Path
 
 import httpx
+import pytest
 from standardwebhooks.webhooks import Webhook
 
 from reference_server.launcher import start_reference_server
@@ -35,7 +40,16 @@ def test_callbacks_in_order_signed_and_equal_to_task(base_url: str) -> None:
     verifier = Webhook(WEBHOOK_SECRET)
     for headers, body in hook.requests:
         assert verifier.verify(body, headers)["task_id"] == task_id
+        assert independent_signature(headers, body) in headers["webhook-signature"].split(" ")
     assert json.loads(hook.bodies[-1]) == final
+
+
+def independent_signature(headers: dict[str, str], body: bytes) -> str:
+    """Standard Webhooks v1 signature computed by hand, not with the library the server signs with."""
+    key = base64.b64decode(WEBHOOK_SECRET[len("whsec_") :], validate=True)
+    signed = f"{headers['webhook-id']}.{headers['webhook-timestamp']}.{body.decode()}"
+    digest = hmac.new(key, signed.encode(), hashlib.sha256).digest()
+    return "v1," + base64.b64encode(digest).decode()
 
 
 def test_failed_terminal_is_delivered(base_url: str) -> None:
@@ -101,3 +115,28 @@ def test_graceful_restart_keeps_ids_increasing(tmp_path: Path) -> None:
         assert second > first
         listed = httpx.get(server.base_url + PATH, headers=bearer()).json()["data"]
         assert [task["task_id"] for task in listed] == [second, first]
+
+
+def test_restart_falls_back_to_a_free_port_when_the_old_one_is_taken(tmp_path: Path) -> None:
+    """restart() when another process holds the old port starts on a fresh port, same database."""
+    with start_reference_server(database=tmp_path / "db.sqlite3", step_delay=0.05) as server:
+        task_id = create(server.base_url, {"prompt": "x"}).json()["data"]["task_id"]
+        old_port = server.port
+        server.stop()
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as squatter:
+            squatter.bind(("127.0.0.1", old_port))
+            squatter.listen(1)
+            server.restart()
+            assert server.port != old_port
+            found = httpx.get(f"{server.base_url}{PATH}/{task_id}", headers=bearer())
+            assert found.json()["data"]["task_id"] == task_id
+
+
+def test_launcher_ignores_proxy_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A proxy variable (pointing at a dead loopback port) does not divert the readiness probe."""
+    for name in ("HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"):
+        monkeypatch.setenv(name, "http://127.0.0.1:9")
+    for name in ("NO_PROXY", "no_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    with start_reference_server(step_delay=0.05) as server:
+        assert server.process.poll() is None and server.base_url.startswith("http://127.0.0.1:")
