@@ -7,6 +7,8 @@ The socket is bound before uvicorn starts, so `--port 0` can report the real por
 from __future__ import annotations
 
 import argparse
+import base64
+import binascii
 import os
 import socket
 import sys
@@ -26,6 +28,7 @@ if TYPE_CHECKING:
 
 LISTENING_PREFIX = "omni-reference-server listening on "
 ENV_PREFIX = "OMNI_SERVER_"
+WEBHOOK_SECRET_PREFIX = "whsec_"  # Standard Webhooks secret: whsec_ + Base64 of the key
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -84,8 +87,8 @@ def settings_from_args(args: argparse.Namespace, port: int) -> ServerSettings:
         shown_host = f"[{shown_host}]"
     if args.step_delay < 0:
         raise ValueError("--step-delay must be >= 0")
-    if args.webhook_secret and not args.webhook_secret.startswith("whsec_"):
-        raise ValueError("--webhook-secret must have the form whsec_<base64>")
+    if args.webhook_secret:
+        check_webhook_secret(args.webhook_secret)
     return ServerSettings(
         host=host,
         port=port,
@@ -103,6 +106,20 @@ def settings_from_args(args: argparse.Namespace, port: int) -> ServerSettings:
         callback_timeout=args.callback_timeout if args.callback_timeout > 0 else 5.0,
         jwt_max_lifetime_seconds=args.jwt_max_lifetime if args.jwt_max_lifetime > 0 else None,
     )
+
+
+def check_webhook_secret(secret: str) -> None:
+    """ValueError unless secret is `whsec_` + padded standard Base64 of a non-empty key."""
+    if not secret.startswith(WEBHOOK_SECRET_PREFIX):
+        raise ValueError("--webhook-secret must have the form whsec_<base64>")
+    try:
+        key = base64.b64decode(secret[len(WEBHOOK_SECRET_PREFIX) :], validate=True)
+    except (binascii.Error, ValueError):
+        raise ValueError(
+            "--webhook-secret: the part after whsec_ must be padded standard Base64"
+        ) from None
+    if not key:
+        raise ValueError("--webhook-secret: the key after whsec_ is empty")
 
 
 def bind_socket(host: str, port: int) -> socket.socket:
