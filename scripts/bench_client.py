@@ -20,7 +20,6 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -33,10 +32,11 @@ from omni_image_client.models import CreateTaskRequest
 from omni_client import calls
 from omni_client.auth import KlingJWTAuth
 from omni_client.factory import DEV_ACCESS_KEY, DEV_SECRET_KEY
+from scripts.bench_results import RESULTS_FILE, write_section
+from scripts.loopback_env import use_loopback_only_environment
 
-RESULTS_FILE = Path(__file__).resolve().parent.parent / "benchmarks" / "results.md"
-SECTION_START = "<!-- bench: client -->"
-SECTION_END = "<!-- /bench: client -->"
+SECTION = "client"
+STARTUP_SECONDS = 10.0
 GOAL_RATIO = 1.3
 ROUNDS = 7
 CALLS_PER_ROUND = 150
@@ -101,7 +101,15 @@ def serve_canned() -> Iterator[str]:
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
+    deadline = time.monotonic() + STARTUP_SECONDS
     while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            server.should_exit = True
+            thread.join(10)
+            raise SystemExit(
+                f"bench-client: the canned uvicorn server did not start within"
+                f" {STARTUP_SECONDS:g} s (see its log above)"
+            )
         time.sleep(0.01)
     port = server.servers[0].sockets[0].getsockname()[1]
     try:
@@ -140,8 +148,11 @@ def run_benchmark(
 ) -> dict[str, dict[str, float]]:
     """Per-call seconds for create and get, for raw httpx, generated and omni_client.calls."""
     auth = KlingJWTAuth(DEV_ACCESS_KEY, DEV_SECRET_KEY)
-    raw = httpx.Client(base_url=base_url, auth=auth, transport=transport)
-    generated = Client(base_url=base_url, httpx_args={"auth": auth, "transport": transport})
+    raw = httpx.Client(base_url=base_url, auth=auth, transport=transport, trust_env=False)
+    generated = Client(
+        base_url=base_url,
+        httpx_args={"auth": auth, "transport": transport, "trust_env": False},
+    )
     body = CreateTaskRequest.from_dict(CREATE_BODY)
     path = f"/v1/images/omni-image/{TASK_ID}"
     try:
@@ -185,9 +196,8 @@ def _table(results: dict[str, dict[str, float]]) -> list[str]:
 def render_section(
     loopback: dict[str, dict[str, float]], in_process: dict[str, dict[str, float]]
 ) -> str:
-    """The markdown section, markers included."""
+    """The markdown section (write_section adds the markers)."""
     lines = [
-        SECTION_START,
         "### Client overhead (`make bench-client`)",
         "",
         f"Run {datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')},"
@@ -205,25 +215,13 @@ def render_section(
         " parsing into attrs models is not hidden by the network. Informational.",
         "",
         *_table(in_process),
-        SECTION_END,
     ]
     return "\n".join(lines)
 
 
-def write_section(section: str, path: Path = RESULTS_FILE) -> None:
-    """Replace this benchmark's section in results.md (create the file or append if missing)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmark results\n"
-    start, end = text.find(SECTION_START), text.find(SECTION_END)
-    if start != -1 and end > start:
-        text = text[:start] + section + text[end + len(SECTION_END) :]
-    else:
-        text = text.rstrip("\n") + "\n\n" + section + "\n"
-    path.write_text(text, encoding="utf-8")
-
-
 def main() -> int:
     """Run, print and record the benchmark."""
+    use_loopback_only_environment()
     with serve_canned() as base_url:
         loopback = run_benchmark(base_url)
     in_process = run_benchmark(
@@ -231,7 +229,7 @@ def main() -> int:
     )
     section = render_section(loopback, in_process)
     print(section)
-    write_section(section)
+    write_section(SECTION, section)
     print(f"wrote {RESULTS_FILE}", file=sys.stderr)
     return 0
 

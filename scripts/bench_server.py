@@ -30,17 +30,20 @@ import httpx
 import psutil
 from PIL import Image
 
-from reference_server.config import ServerSettings
+from omni_spec import load_contract
+from reference_server.config import DEV_ACCESS_KEY, DEV_API_KEY, ServerSettings
 from reference_server.launcher import start_reference_server
 from reference_server.store import TaskRecord, TaskStore
 from reference_server.task_creation import TaskCreator
 from reference_server.task_ids import TaskIdGenerator
+from scripts.bench_results import write_section
+from scripts.loopback_env import loopback_only_environment, use_loopback_only_environment
+from scripts.reliability.common import peak_rss_since_start
 
 ROOT = Path(__file__).resolve().parent.parent
-RESULTS = ROOT / "benchmarks" / "results.md"
-START, END = "<!-- bench: server -->", "<!-- /bench: server -->"
-AUTH = {"Authorization": "Bearer omni-dev-api-key"}
-PATH = "/v1/images/omni-image"
+SECTION = "server"
+AUTH = {"Authorization": f"Bearer {DEV_API_KEY}"}
+PATH = load_contract().operation("create_task")[1]
 LOAD_SECONDS = 5.0
 CONCURRENCY = 16
 
@@ -54,7 +57,7 @@ BARE_APP = textwrap.dedent(
     async def endpoint(request):
         await request.body()
         return Response(BODY, media_type="application/json")
-    app = Starlette(routes=[Route("/v1/images/omni-image", endpoint, methods=["POST"])])
+    app = Starlette(routes=[Route(sys.argv[1], endpoint, methods=["POST"])])
     sock = socket.socket(); sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     sock.bind(("127.0.0.1", 0)); sock.listen(2048)
     print(sock.getsockname()[1], flush=True)
@@ -69,9 +72,9 @@ WRK_SCRIPT = textwrap.dedent(
     wrk.method = "POST"
     wrk.body = '{"prompt": "a lighthouse on a cliff at dawn", "n": 2}'
     wrk.headers["Content-Type"] = "application/json"
-    wrk.headers["Authorization"] = "Bearer omni-dev-api-key"
+    wrk.headers["Authorization"] = "Bearer API_KEY"
     """
-)
+).replace("API_KEY", DEV_API_KEY)
 PRISM = ROOT / "node_modules" / ".bin" / "prism"
 
 
@@ -86,7 +89,9 @@ def _wrk(url: str, seconds: float) -> float:
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
         script.write(WRK_SCRIPT)
     command = ["wrk", "-t1", f"-c{CONCURRENCY}", f"-d{seconds:g}s", "-s", script.name, url]
-    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    output = subprocess.run(
+        command, capture_output=True, text=True, check=True, env=loopback_only_environment()
+    ).stdout
     Path(script.name).unlink()
     if "Non-2xx" in output:
         raise SystemExit(f"load on {url} got non-2xx answers:\n{output}")
@@ -107,7 +112,12 @@ def _port_from_stdout(process: subprocess.Popen[str]) -> int:
 
 
 def create_throughput() -> tuple[float, float, int]:
-    bare = subprocess.Popen([sys.executable, "-c", BARE_APP], stdout=subprocess.PIPE, text=True)
+    bare = subprocess.Popen(
+        [sys.executable, "-c", BARE_APP, PATH],
+        stdout=subprocess.PIPE,
+        text=True,
+        env=loopback_only_environment(),
+    )
     try:
         bare_rps = _measure(f"http://127.0.0.1:{_port_from_stdout(bare)}{PATH}")
     finally:
@@ -115,7 +125,7 @@ def create_throughput() -> tuple[float, float, int]:
         bare.wait()
     with start_reference_server(step_delay=3600) as server:
         server_rps = _measure(server.base_url + PATH)
-        rss = peak_rss(server.process.pid)
+        rss = peak_rss_since_start(server.process.pid)
     return bare_rps, server_rps, rss
 
 
@@ -137,13 +147,14 @@ def prism_throughput() -> float:
         ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        env=loopback_only_environment(),
     )
     try:
         url = f"http://127.0.0.1:{port}{PATH}"
         deadline = time.monotonic() + 60
         while True:
             try:
-                httpx.post(url, json={"prompt": "x"}, headers=AUTH, timeout=2)
+                httpx.post(url, json={"prompt": "x"}, headers=AUTH, timeout=2, trust_env=False)
                 break
             except httpx.TransportError:
                 if time.monotonic() > deadline or prism.poll() is not None:
@@ -162,17 +173,6 @@ def _free_port() -> int:
         return port
 
 
-def peak_rss(pid: int) -> int:
-    """Peak resident set size of a process so far (Linux VmHWM), else its current RSS."""
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) * 1024
-    except OSError:
-        pass
-    return int(psutil.Process(pid).memory_info().rss)
-
-
 def _fill(database: Path, count: int) -> None:
     store = TaskStore(database)
     ids = TaskIdGenerator(None)
@@ -182,7 +182,7 @@ def _fill(database: Path, count: int) -> None:
         for i in range(count):
             created = base + i
             yield TaskRecord(
-                ids.next_id(created), "ak-omni-dev", None, "succeed", "", "single", 1, 1024,
+                ids.next_id(created), DEV_ACCESS_KEY, None, "succeed", "", "single", 1, 1024,
                 1024, 1048576, False, None, None, "1", created, created,
             )  # fmt: skip
 
@@ -193,7 +193,7 @@ def _fill(database: Path, count: int) -> None:
 def _list_latency(database: Path, rounds: int = 300) -> tuple[float, int]:
     with (
         start_reference_server(database=database, step_delay=3600) as server,
-        httpx.Client(headers=AUTH) as client,
+        httpx.Client(headers=AUTH, trust_env=False) as client,
     ):
         url = server.base_url + PATH
         for _ in range(30):
@@ -204,7 +204,7 @@ def _list_latency(database: Path, rounds: int = 300) -> tuple[float, int]:
             response = client.get(url)
             samples.append(time.perf_counter() - started)
             assert response.status_code == 200 and len(response.json()["data"]) == 30
-        return statistics.median(samples), peak_rss(server.process.pid)
+        return statistics.median(samples), peak_rss_since_start(server.process.pid)
 
 
 def list_latency(scratch: Path) -> tuple[float, float, int]:
@@ -231,7 +231,8 @@ def validation_cost(scratch: Path) -> tuple[float, float]:
     images = tuple(_ten_images())
     settings = ServerSettings(database=scratch / "validation.sqlite3")
     store = TaskStore(settings.database)
-    creator = TaskCreator(settings, store, TaskIdGenerator(None), httpx.AsyncClient())
+    downloads = httpx.AsyncClient(trust_env=False)  # unused: every image is Base64
+    creator = TaskCreator(settings, store, TaskIdGenerator(None), downloads)
 
     def decode_only() -> None:
         for text in images:
@@ -243,29 +244,20 @@ def validation_cost(scratch: Path) -> tuple[float, float]:
 
     plain: list[float] = []
     ours: list[float] = []
-    for _ in range(5):  # interleaved rounds, median
-        for samples, run in ((plain, decode_only), (ours, validate)):
-            started = time.perf_counter()
-            run()
-            samples.append(time.perf_counter() - started)
-    store.close()
+    try:
+        for _ in range(5):  # interleaved rounds, median
+            for samples, run in ((plain, decode_only), (ours, validate)):
+                started = time.perf_counter()
+                run()
+                samples.append(time.perf_counter() - started)
+    finally:
+        store.close()
+        anyio.run(downloads.aclose)
     return statistics.median(plain), statistics.median(ours)
 
 
-def write_section(text: str) -> None:
-    RESULTS.parent.mkdir(exist_ok=True)
-    current = RESULTS.read_text() if RESULTS.exists() else "# Benchmark results\n"
-    section = f"{START}\n{text.rstrip()}\n{END}"
-    if START in current and END in current:
-        before, rest = current.split(START, 1)
-        after = rest.split(END, 1)[1]
-        current = before + section + after
-    else:
-        current = current.rstrip() + "\n\n" + section + "\n"
-    RESULTS.write_text(current)
-
-
 def main() -> int:
+    use_loopback_only_environment()
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="omni-bench-server-") as scratch_dir:
         scratch = Path(scratch_dir)
@@ -279,9 +271,11 @@ def main() -> int:
         plain, ours = validation_cost(scratch)
     with start_reference_server(step_delay=3600) as server:
         body = {"prompt": "x", "image_list": [{"image": image} for image in _ten_images()]}
-        response = httpx.post(server.base_url + PATH, json=body, headers=AUTH, timeout=120)
+        response = httpx.post(
+            server.base_url + PATH, json=body, headers=AUTH, timeout=120, trust_env=False
+        )
         assert response.status_code == 200, response.text[:300]
-        big_rss = peak_rss(server.process.pid)
+        big_rss = peak_rss_since_start(server.process.pid)
     mib = 1024 * 1024
     now = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
     create_ratio = server_rps / bare_rps
@@ -310,7 +304,7 @@ create with ten 10 MB Base64 images (a ~140 MB body).
 
 Whole benchmark took {time.perf_counter() - started:.0f} s.
 """  # noqa: E501
-    write_section(text.strip("\n"))
+    write_section(SECTION, text)
     print(text)
     return 0
 

@@ -24,6 +24,7 @@ from reference_server.config import (
     DEV_API_KEY,
     DEV_SECRET_KEY,
 )
+from scripts.loopback_env import use_loopback_only_environment
 
 REPORTS = Path("reports")
 DEV_USER = (DEV_ACCESS_KEY, DEV_SECRET_KEY)
@@ -91,6 +92,7 @@ def run_against_reference(extra: Sequence[str]) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """BASE_URL set: target it; otherwise start the reference server."""
+    use_loopback_only_environment()
     extra = list(sys.argv[1:] if argv is None else argv)
     base_url = os.environ.get("BASE_URL")
     if base_url:

@@ -4,7 +4,8 @@ Each mutant of tests/mutants/catalogue*.py runs as its own reference-server subp
 suite (every check, default budgets) runs against it. A mutant is detected when at least one check
 fails; the table says which checks caught it, whether the check named after its rule is among
 them, and the time from the start of the run to the first failure. The unmutated control runs
-first and must pass. Exit 0 when the control passes and every mutant is detected, else 1.
+first and must pass: no check may fail or end in an error. Exit 0 when the control passes and
+every mutant is detected, else 1.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
+
+from scripts.loopback_env import use_loopback_only_environment
 
 REPORT = Path("reports/mutation.json")
 
@@ -47,6 +50,15 @@ class MutantRun:
     def by_own_rule(self) -> bool:
         """The check named after the broken rule is among those that failed."""
         return self.rule_id in self.caught_by
+
+    @property
+    def passed_as_control(self) -> bool:
+        """As the unmutated control: no check failed and none ended in an error."""
+        return not self.caught_by and not self.errors
+
+    def problems(self) -> str:
+        """The failed and errored checks, for a report line."""
+        return ", ".join([*self.caught_by, *(f"{name} (error)" for name in self.errors)])
 
 
 def run_one(
@@ -135,7 +147,7 @@ def render(console: Console, control: MutantRun, runs: list[MutantRun], wall: fl
     own = sum(run.by_own_rule for run in runs)
     console.print(
         f"{detected}/{len(runs)} detected ({own} by the check named after the broken rule); "
-        f"control: {'pass' if not control.caught_by else 'FAILED ' + ', '.join(control.caught_by)} "
+        f"control: {'pass' if control.passed_as_control else 'FAILED ' + control.problems()} "
         f"in {control.duration:.1f} s; wall time {wall:.0f} s",
         highlight=False,
     )
@@ -152,6 +164,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, help="suite seed [random per run]")
     parser.add_argument("--only", nargs="+", metavar="MUTANT_ID", help="run only these mutants")
     args = parser.parse_args(argv)
+    use_loopback_only_environment()
     ids = [m.id for m in CATALOGUE]
     unknown = sorted(set(args.only or ()) - set(ids))
     if unknown or args.jobs < 1:
@@ -179,7 +192,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
     )
     console.print(f"JSON: {REPORT}", highlight=False)
-    return 0 if not control.caught_by and all(run.detected for run in runs) else 1
+    return 0 if control.passed_as_control and all(run.detected for run in runs) else 1
 
 
 if __name__ == "__main__":

@@ -12,14 +12,11 @@ Exit code 0 only if every check holds (nothing lost, no 5xx, no traceback).
 from __future__ import annotations
 
 import argparse
-import contextlib
 import platform
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -27,12 +24,15 @@ from typing import Any
 
 import httpx
 
-from reference_server.launcher import RunningServer, ServerStartError, start_reference_server
+from reference_server.launcher import ServerStartError, start_reference_server
 from reference_server.request_validation import max_body_bytes
+from scripts.bench_results import RESULTS_FILE, write_section
+from scripts.loopback_env import use_loopback_only_environment
 from scripts.reliability.common import (
     HEADERS,
     PATH,
     TERMINAL,
+    peak_rss_since_start,
     rss_bytes,
     server_tracebacks,
     task_statuses,
@@ -44,32 +44,11 @@ from scripts.reliability.fuzz import (
     run_conformance_suite,
     run_schemathesis,
 )
+from scripts.reliability.images import create_body_with_image, png_declaring
 from scripts.reliability.load import load_in_subprocess
 
-RESULTS = Path("benchmarks/results.md")
-START, END = "<!-- bench: soak -->", "<!-- /bench: soak -->"
+SECTION = "soak"
 MIB = 1 << 20
-
-
-@contextmanager
-def peak_rss(server: RunningServer) -> Iterator[list[int]]:
-    """Samples the server's RSS every 0.1 s; the list's single item is the peak so far."""
-    peak = [0]
-    stop = threading.Event()
-
-    def sample() -> None:
-        while not stop.is_set():
-            with contextlib.suppress(Exception):  # no process between a kill and a restart
-                peak[0] = max(peak[0], rss_bytes(server.process.pid))
-            stop.wait(0.1)
-
-    thread = threading.Thread(target=sample, daemon=True)
-    thread.start()
-    try:
-        yield peak
-    finally:
-        stop.set()
-        thread.join()
 
 
 def crash_phase(scratch: Path, kills: int) -> CrashReport:
@@ -82,8 +61,8 @@ def load_phase(scratch: Path, clients: int, seconds: float) -> dict[str, Any]:
     print(f"[soak] load: {clients} clients for {seconds:g} s from a second process", flush=True)
     with start_reference_server(database=scratch / "load.sqlite3", step_delay=0.2) as server:
         idle = rss_bytes(server.process.pid)
-        with peak_rss(server) as peak:
-            result = load_in_subprocess(server.base_url, clients, seconds)
+        result = load_in_subprocess(server.base_url, clients, seconds)
+        peak = peak_rss_since_start(server.process.pid)  # this server started for this phase
         created = result.pop("created")
         deadline = time.monotonic() + 120
         statuses = task_statuses(server.base_url, created)
@@ -97,7 +76,7 @@ def load_phase(scratch: Path, clients: int, seconds: float) -> dict[str, Any]:
             lost=sum(s is None for s in statuses.values()),
             terminal=sum(s in TERMINAL for s in statuses.values()),
             rss_idle_mib=idle / MIB,
-            rss_peak_mib=peak[0] / MIB,
+            rss_peak_mib=peak / MIB,
             tracebacks=server_tracebacks(server.output),
         )
     return result
@@ -115,30 +94,28 @@ def second_process_phase(scratch: Path) -> bool:
 
 def hostile_phase(scratch: Path) -> dict[str, Any]:
     print("[soak] hostile input: streamed 1 GB body, 100 decompression bombs", flush=True)
-    from tests.reliability.test_hostile_input import png_declaring, with_image
 
-    with start_reference_server(database=scratch / "hostile.sqlite3") as server:
+    def body() -> Iterator[bytes]:
+        block = b" " * MIB
+        for _ in range(1024):
+            yield block
+
+    with (
+        start_reference_server(database=scratch / "hostile.sqlite3") as server,
+        httpx.Client(base_url=server.base_url, headers=HEADERS, trust_env=False) as client,
+    ):
         before = rss_bytes(server.process.pid)
-        with peak_rss(server) as peak:
-
-            def body() -> Iterator[bytes]:
-                block = b" " * MIB
-                for _ in range(1024):
-                    yield block
-
-            try:
-                streamed: Any = httpx.post(server.base_url + PATH, content=body(),
-                                           headers=HEADERS, timeout=120).json()["code"]  # fmt: skip
-            except httpx.TransportError as error:
-                streamed = type(error).__name__
-            bomb = with_image(png_declaring(60_000, 60_000))
-            codes = {httpx.post(server.base_url + PATH, content=bomb, headers=HEADERS,
-                                timeout=30).json()["code"] for _ in range(100)}  # fmt: skip
+        try:
+            streamed: Any = client.post(PATH, content=body(), timeout=120).json()["code"]
+        except httpx.TransportError as error:
+            streamed = type(error).__name__
+        bomb = create_body_with_image(png_declaring(60_000, 60_000))
+        codes = {client.post(PATH, content=bomb, timeout=30).json()["code"] for _ in range(100)}
         return {
             "streamed_1gb": streamed,
             "bomb_codes": sorted(codes),
             "rss_before_mib": before / MIB,
-            "rss_peak_mib": peak[0] / MIB,
+            "rss_peak_mib": peak_rss_since_start(server.process.pid) / MIB,
             "rss_after_mib": rss_bytes(server.process.pid) / MIB,
             "tracebacks": server_tracebacks(server.output),
         }
@@ -230,18 +207,6 @@ def markdown(results: SoakResults) -> str:
     return "\n".join(lines)
 
 
-def write_section(text: str) -> None:
-    """Replace only our section of benchmarks/results.md (other sections belong to others)."""
-    current = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmark results\n"
-    block = f"{START}\n{text}\n{END}"
-    if START in current and END in current:
-        head, rest = current.split(START, 1)
-        current = head + block + rest.split(END, 1)[1]
-    else:
-        current = current.rstrip("\n") + "\n\n" + block + "\n"
-    RESULTS.write_text(current, encoding="utf-8")
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Bounded soak of the reference server.")
     parser.add_argument("--kills", type=int, default=8)
@@ -251,6 +216,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--fuzz-examples", type=int, default=1000)
     parser.add_argument("--no-write", action="store_true", help="print, do not touch results.md")
     args = parser.parse_args(argv)
+    use_loopback_only_environment()
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="omni-soak-") as folder:
         scratch = Path(folder)
@@ -265,8 +231,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     text = markdown(results)
     print(text)
     if not args.no_write:
-        write_section(text)
-        print(f"[soak] results written to {RESULTS}")
+        write_section(SECTION, text)
+        print(f"[soak] results written to {RESULTS_FILE}")
     for run in fuzz:
         if not run.ok:
             print(f"[soak] {run.tool} output tail:\n{run.tail}", file=sys.stderr)

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -84,13 +85,28 @@ def median(values: list[float]) -> float:
 
 
 def rss_bytes(pid: int) -> int:
+    """Resident set size of the process now."""
     return int(psutil.Process(pid).memory_info().rss)
+
+
+def peak_rss_since_start(pid: int) -> int:
+    """Highest resident set size the process reached since it started (Linux VmHWM).
+
+    Where /proc has no VmHWM (not Linux) this falls back to the current RSS, a lower bound.
+    """
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return rss_bytes(pid)
 
 
 def task_statuses(base_url: str, task_ids: list[str]) -> dict[str, str | None]:
     """task_id -> status (None when the server answers not found)."""
     found: dict[str, str | None] = {}
-    with httpx.Client(base_url=base_url, headers=HEADERS, timeout=30) as client:
+    with httpx.Client(base_url=base_url, headers=HEADERS, timeout=30, trust_env=False) as client:
         for task_id in task_ids:
             response = client.get(f"{PATH}/{task_id}")
             found[task_id] = response.json()["data"]["task_status"] if response.is_success else None
@@ -100,7 +116,7 @@ def task_statuses(base_url: str, task_ids: list[str]) -> dict[str, str | None]:
 def all_listed(base_url: str, page_size: int = 500) -> list[dict[str, Any]]:
     """Every task of the dev user, page by page (newest first)."""
     tasks: list[dict[str, Any]] = []
-    with httpx.Client(base_url=base_url, headers=HEADERS, timeout=30) as client:
+    with httpx.Client(base_url=base_url, headers=HEADERS, timeout=30, trust_env=False) as client:
         for page in range(1, 1001):
             data = client.get(PATH, params={"pageNum": page, "pageSize": page_size}).json()["data"]
             tasks += data

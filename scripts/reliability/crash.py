@@ -75,7 +75,7 @@ class SteadyCreator:
         self._thread.join()
 
     def _run(self) -> None:
-        with httpx.Client(headers=HEADERS, timeout=5) as client:
+        with httpx.Client(headers=HEADERS, timeout=5, trust_env=False) as client:
             next_at = time.monotonic()
             while not self._stop.is_set():
                 external = f"crash-{uuid.uuid4().hex[:12]}"

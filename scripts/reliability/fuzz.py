@@ -1,9 +1,9 @@
 """Fuzzing at volume: plain Schemathesis and the conformance suite against a running server.
 
-Both run as subprocesses; the caller then reads the server's log for tracebacks. Schemathesis
-excludes the two checks the contract overrides (see tests/reference_server/test_schemathesis.py):
-`unsupported_method` (404/1202, not 405) and `positive_data_acceptance` (x-rules reject some
-schema-valid bodies with 1201). Its `not_a_server_error` check fails the run on any 5xx.
+Both run as subprocesses (proxy variables removed: loopback only); the caller then reads the
+server's log for tracebacks. Schemathesis excludes the two checks the contract overrides
+(scripts.schemathesis_command.CONTRACT_OVERRIDDEN_CHECKS). Its `not_a_server_error` check fails
+the run on any 5xx.
 """
 
 from __future__ import annotations
@@ -15,9 +15,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from omni_spec import spec_path
 from reference_server.launcher import RunningServer, start_reference_server
 from scripts import run_conformance
+from scripts.loopback_env import loopback_only_environment
+from scripts.schemathesis_command import CONTRACT_OVERRIDDEN_CHECKS, schemathesis_command
 
 BIN = Path(sys.executable).parent
 
@@ -37,13 +38,23 @@ class FuzzRun:
 def run_schemathesis(
     base_url: str, *, max_time: float, max_examples: int, phases: str, cwd: Path, seed: int = 1
 ) -> FuzzRun:
-    command = [str(BIN / "st"), "run", str(spec_path()), "--url", base_url,
-               "-H", "Authorization: Bearer omni-dev-api-key",
-               "--exclude-checks", "unsupported_method,positive_data_acceptance",
-               "--max-time", str(int(max_time)), "--max-examples", str(max_examples),
-               "--workers", "1", "--seed", str(seed), "--phases", phases]  # fmt: skip
+    """Schemathesis against base_url within these budgets, minus the contract-overridden checks."""
+    command = schemathesis_command(
+        base_url,
+        phases=phases,
+        seed=seed,
+        max_examples=max_examples,
+        max_time=max_time,
+        exclude_checks=CONTRACT_OVERRIDDEN_CHECKS,
+    )
     result = subprocess.run(
-        command, check=False, capture_output=True, text=True, timeout=max_time + 300, cwd=cwd
+        command,
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=max_time + 300,
+        cwd=cwd,
+        env=loopback_only_environment(),
     )
     return FuzzRun("schemathesis", result.returncode, max_time, result.stdout[-3000:])
 
@@ -53,7 +64,13 @@ def run_conformance_suite(base_url: str, *, max_examples: int, cwd: Path, seed: 
     command = [str(BIN / "omni-conformance"), *run_conformance.reference_args(base_url),
                "--max-examples", str(max_examples), "--seed", str(seed)]  # fmt: skip
     result = subprocess.run(
-        command, check=False, capture_output=True, text=True, timeout=1800, cwd=cwd
+        command,
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=1800,
+        cwd=cwd,
+        env=loopback_only_environment(),
     )
     return FuzzRun("conformance", result.returncode, 0, (result.stdout + result.stderr)[-3000:])
 

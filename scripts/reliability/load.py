@@ -22,6 +22,7 @@ from typing import Any
 
 import httpx
 
+from scripts.loopback_env import loopback_only_environment, use_loopback_only_environment
 from scripts.reliability.common import HEADERS, PATH, median, percentile
 
 
@@ -39,7 +40,9 @@ class LoadStats:
 
 async def _client_loop(base_url: str, stop_at: float, stats: LoadStats) -> None:
     mine: list[str] = []
-    async with httpx.AsyncClient(base_url=base_url, headers=HEADERS, timeout=30) as client:
+    async with httpx.AsyncClient(
+        base_url=base_url, headers=HEADERS, timeout=30, trust_env=False
+    ) as client:
         while time.monotonic() < stop_at:
             try:
                 started = time.perf_counter()
@@ -87,7 +90,12 @@ def load_in_subprocess(base_url: str, clients: int, duration: float) -> dict[str
     command = [sys.executable, "-m", "scripts.reliability.load", "--base-url", base_url,
                "--clients", str(clients), "--duration", str(duration)]  # fmt: skip
     result = subprocess.run(
-        command, check=True, capture_output=True, text=True, timeout=duration + 120
+        command,
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=duration + 120,
+        env=loopback_only_environment(),
     )
     answer: dict[str, Any] = json.loads(result.stdout)
     return answer
@@ -99,6 +107,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--duration", type=float, default=10.0)
     args = parser.parse_args(argv)
+    use_loopback_only_environment()
     print(json.dumps(asyncio.run(run_load(args.base_url, args.clients, args.duration))))
     return 0
 
