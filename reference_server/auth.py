@@ -18,6 +18,10 @@ import jwt
 from reference_server.envelope import ApiError
 
 JWT_ALGORITHM = "HS256"
+TIME_CLAIMS = ("exp", "nbf")
+# The contract's token is {iss, exp, nbf}: it says nothing about iat or aud, so neither is checked
+# (a future iat, a non-numeric iat or any aud is not a reason to refuse a token).
+DECODE_OPTIONS: jwt.types.Options = {"require": ["exp"], "verify_iat": False, "verify_aud": False}
 
 
 def authenticate(
@@ -59,12 +63,15 @@ def _verify_jwt(
     issuer = claims.get("iss")
     if not isinstance(issuer, str) or issuer not in users:
         raise ApiError(1002, "token issuer (iss) is not a known access key")
+    for name in TIME_CLAIMS:
+        if isinstance(claims.get(name), bool):  # PyJWT would read true as 1 (1970)
+            raise ApiError(1002, f"token {name} must be a number, not a boolean")
     try:
         jwt.decode(
             token,
             users[issuer],
             algorithms=[JWT_ALGORITHM],
-            options={"require": ["exp"]},
+            options=DECODE_OPTIONS,
             leeway=leeway_seconds,
         )
     except jwt.ExpiredSignatureError:

@@ -40,7 +40,9 @@ class CreateTaskInput:
             model_name=value("model_name"),
             prompt=body["prompt"],
             images=tuple(item["image"] for item in body.get("image_list", [])),
-            element_ids=tuple(int(item["element_id"]) for item in body.get("element_list", [])),
+            element_ids=tuple(
+                _integer(item["element_id"]) for item in body.get("element_list", [])
+            ),
             resolution=value("resolution"),
             result_type=value("result_type"),
             n=int(value("n")),
@@ -50,3 +52,8 @@ class CreateTaskInput:
             callback_url=body.get("callback_url"),
             external_task_id=body.get("external_task_id"),
         )
+
+
+def _integer(value: Any) -> int:
+    """A schema-valid JSON integer as int (1.0 -> 1); ints, HugeInt included, stay as they are."""
+    return value if isinstance(value, int) else int(value)

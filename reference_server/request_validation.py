@@ -23,6 +23,7 @@ from reference_server.envelope import ApiError
 MAX_MESSAGE_VALUE = 80
 INTEGER_TEXT = re.compile(r"[+-]?[0-9]{1,18}")
 BODY_SLACK_BYTES = 1 << 20
+MAX_EXACT_INT_DIGITS = 4000  # below Python's default int_max_str_digits (4300)
 
 
 def max_body_bytes() -> int:
@@ -40,7 +41,7 @@ def parse_json_object(raw: bytes | bytearray) -> dict[str, Any]:
     except UnicodeDecodeError as exc:
         raise ApiError(1200, f"body is not valid UTF-8 (byte {exc.start})") from None
     try:
-        body = json.loads(text, parse_constant=_reject_constant)
+        body = json.loads(text, parse_constant=_reject_constant, parse_int=_parse_int)
     except ValueError as exc:
         raise ApiError(1200, f"body is not valid JSON: {exc}") from None
     except RecursionError:
@@ -53,7 +54,11 @@ def parse_json_object(raw: bytes | bytearray) -> dict[str, Any]:
 def validate_create_body(body: Mapping[str, Any]) -> None:
     """Check the body against CreateTaskRequest; 1200 for a missing required field, else 1201."""
     contract = load_contract()
-    if contract.fast_validator("CreateTaskRequest").is_valid(body):
+    try:
+        quick_yes = contract.fast_validator("CreateTaskRequest").is_valid(body)
+    except ValueError:  # a value the Rust validator cannot take (HugeInt): ask jsonschema
+        quick_yes = False
+    if quick_yes:
         _reject_lone_surrogates(body)
         return
     errors = list(contract.schema_validator("CreateTaskRequest").iter_errors(body))
@@ -112,6 +117,36 @@ class PageQuery:
                 raise ApiError(1201, f"{name}: {error.message}")
             values.append(value)
         return values[0], values[1]
+
+
+class HugeInt(int):
+    """A JSON integer with more digits than Python converts from text (3.11's int_max_str_digits).
+
+    Its value is 10**MAX_EXACT_INT_DIGITS with the literal's sign: beyond every range in the
+    schema, so the field gets a range error (1201) like any other out-of-range number, and still
+    convertible to text; messages show it short.
+    """
+
+    digits: int
+
+    def __repr__(self) -> str:
+        return f"{'-' if self < 0 else ''}<integer of {self.digits} digits>"
+
+    def __str__(self) -> str:
+        return repr(self)
+
+    def __format__(self, spec: str) -> str:
+        return repr(self) if not spec else int(self).__format__(spec)
+
+
+def _parse_int(text: str) -> int:
+    digits = len(text.lstrip("+-"))
+    if digits <= MAX_EXACT_INT_DIGITS:
+        return int(text)
+    magnitude = 10**MAX_EXACT_INT_DIGITS
+    value = HugeInt(-magnitude if text.startswith("-") else magnitude)
+    value.digits = digits
+    return value
 
 
 def _reject_constant(name: str) -> None:

@@ -84,9 +84,25 @@ def test_expired_is_1004(base_url: str) -> None:
     assert_error(get(base_url, "Bearer " + token), 401, 1004)
 
 
-def test_other_failure_is_1000(base_url: str) -> None:
-    """A token that fails for another reason (iat not a number) -> 1000."""
-    assert_error(get(base_url, "Bearer " + make_jwt(iat="yesterday")), 401, 1000)
+def test_exp_beyond_the_server_lifetime_is_1000(base_url: str) -> None:
+    """A token failing for another reason (exp ten years ahead, server policy) -> 1000."""
+    token = make_jwt(exp=int(time.time()) + 10 * 365 * 86400)
+    assert_error(get(base_url, "Bearer " + token), 401, 1000)
+
+
+@pytest.mark.parametrize(
+    "claims",
+    [{"iat": "yesterday"}, {"iat": 4_000_000_000}, {"aud": "someone-else"}, {"aud": ["a", "b"]}],
+)
+def test_iat_and_aud_are_not_checked(base_url: str, claims: dict[str, object]) -> None:
+    """The contract's token is {iss, exp, nbf}: any iat (future, non-numeric) or aud is accepted."""
+    assert get(base_url, "Bearer " + make_jwt(**claims)).status_code == 200
+
+
+@pytest.mark.parametrize("claims", [{"exp": True}, {"nbf": False}, {"exp": "soon"}])
+def test_non_numeric_exp_or_nbf_is_1002(base_url: str, claims: dict[str, object]) -> None:
+    """exp/nbf that are booleans or strings are malformed claims -> 1002 (not read as 1 or 0)."""
+    assert_error(get(base_url, "Bearer " + make_jwt(**claims)), 401, 1002)
 
 
 def test_small_clock_skew_is_tolerated(base_url: str) -> None:

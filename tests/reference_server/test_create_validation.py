@@ -82,6 +82,28 @@ def test_prompt_length_counts_code_points(base_url: str) -> None:
     assert_code(create(base_url, {"prompt": "\U0001f600" * 2501}), 1201, "prompt")
 
 
+@pytest.mark.parametrize(
+    ("content", "fragment"),
+    [
+        (b'{"prompt": "x", "n": ' + b"9" * 5000 + b"}", "n: <integer of 5000 digits> is greater"),
+        (b'{"prompt": "x", "n": -' + b"9" * 5000 + b"}", "n: -<integer of 5000 digits> is less"),
+        (b'{"prompt": "x", "element_list": [{"element_id": ' + b"7" * 5000 + b"}]}",
+         "element_id: <integer of 5000 digits> is not in your element library"),
+    ],
+)  # fmt: skip
+def test_integer_beyond_python_digit_limit_is_range_checked(
+    base_url: str, content: bytes, fragment: str
+) -> None:
+    """A 5000-digit integer is valid JSON: the field is range-checked (1201), not called bad JSON."""
+    assert_code(post_raw(base_url, content), 1201, fragment)
+
+
+def test_huge_integer_in_an_unknown_field_is_ignored(base_url: str) -> None:
+    """A 5000-digit integer in an unknown field is ignored like any other unknown value."""
+    response = post_raw(base_url, b'{"prompt": "x", "extra": ' + b"9" * 5000 + b"}")
+    assert response.status_code == 200, response.text
+
+
 def test_integral_float_is_an_integer_and_unknown_fields_are_ignored(base_url: str) -> None:
     """n: 2.0 is the integer 2; unknown fields are ignored [decided]."""
     response = create(base_url, {"prompt": "x", "n": 2.0, "surprise": {"a": [1]}})
