@@ -23,6 +23,7 @@ from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
 from omni_spec import load_contract
+from reference_server import codes
 from reference_server.auth import authenticate
 from reference_server.callbacks import CallbackDispatcher
 from reference_server.config import ServerSettings
@@ -166,7 +167,10 @@ def _api_endpoint(
                 raise headers_too_large(size)
             operation = operations.get(request.method)
             if operation is None:  # before authentication [decided]
-                raise ApiError(1202, f"method {request.method} is not supported on this path")
+                raise ApiError(
+                    codes.METHOD_NOT_SUPPORTED,
+                    f"method {request.method} is not supported on this path",
+                )
             settings = state.settings
             user = authenticate(
                 request.headers.get("authorization"),
@@ -194,7 +198,7 @@ async def _get_task(state: ServerState, request: Request, user: str) -> object:
     task = state.store.find(user, task_or_external_id)
     if task is None:
         shown = task_or_external_id if len(task_or_external_id) <= 80 else "(long id)"
-        raise ApiError(1203, f"task {shown!r} not found")
+        raise ApiError(codes.NOT_FOUND, f"task {shown!r} not found")
     return task_json(task, state.settings.public_url)
 
 
@@ -211,7 +215,9 @@ async def _read_body(request: Request, limit: int, stack: AsyncExitStack) -> byt
     (`stack`), so memory stays bounded by slots x limit however many clients send big bodies.
     """
     declared = request.headers.get("content-length", "")
-    too_big = ApiError(1200, f"body is larger than {limit} bytes, the largest valid request")
+    too_big = ApiError(
+        codes.BODY_MALFORMED, f"body is larger than {limit} bytes, the largest valid request"
+    )
     if declared.isdigit() and int(declared) > limit:
         raise too_big
     # One growing buffer, not a list of chunks: a big one lives in a single mapping that goes
@@ -234,7 +240,10 @@ def _result_endpoint(state: ServerState) -> Callable[[Request], Awaitable[Respon
         request_id = new_request_id()
         if request.method not in ("GET", "HEAD"):
             return error_response(
-                ApiError(1202, f"method {request.method} is not supported on this path"),
+                ApiError(
+                    codes.METHOD_NOT_SUPPORTED,
+                    f"method {request.method} is not supported on this path",
+                ),
                 request_id,
             )
         parsed = parse_result_name(str(request.path_params["name"]))
@@ -246,7 +255,7 @@ def _result_endpoint(state: ServerState) -> Callable[[Request], Awaitable[Respon
             or parsed[0] >= task.result_count
             or (parsed[1] and not task.watermark)
         ):
-            return error_response(ApiError(1203, "result image not found"), request_id)
+            return error_response(ApiError(codes.NOT_FOUND, "result image not found"), request_id)
         path = await result_file(task, parsed[0], parsed[1], state.settings.results_dir)
         return FileResponse(path, media_type="image/png", headers={"x-request-id": request_id})
 
@@ -255,17 +264,20 @@ def _result_endpoint(state: ServerState) -> Callable[[Request], Awaitable[Respon
 
 async def _unknown_path(request: Request) -> Response:
     return error_response(
-        ApiError(1202, f"no operation at {request.url.path[:200]!r}"), new_request_id()
+        ApiError(codes.METHOD_NOT_SUPPORTED, f"no operation at {request.url.path[:200]!r}"),
+        new_request_id(),
     )
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:
     # Safety net: whatever Starlette itself would answer in plain text becomes an envelope.
     status = exc.status_code if isinstance(exc, HTTPException) else 500
-    code = {404: 1202, 405: 1202}.get(status, 1200 if status < 500 else 5000)
+    code = {404: codes.METHOD_NOT_SUPPORTED, 405: codes.METHOD_NOT_SUPPORTED}.get(
+        status, codes.BODY_MALFORMED if status < 500 else codes.SERVER_ERROR
+    )
     return error_response(ApiError(code, "no operation at this path"), new_request_id())
 
 
 async def _server_error(request: Request, exc: Exception) -> Response:
     log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
-    return error_response(ApiError(5000, "internal server error"), new_request_id())
+    return error_response(ApiError(codes.SERVER_ERROR, "internal server error"), new_request_id())

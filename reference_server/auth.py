@@ -15,6 +15,7 @@ from collections.abc import Mapping
 
 import jwt
 
+from reference_server import codes
 from reference_server.envelope import ApiError
 
 JWT_ALGORITHM = "HS256"
@@ -41,12 +42,14 @@ def authenticate(
 def _bearer_token(header: str | None) -> str:
     # An empty header counts as missing (1001); another scheme is 1002 [decided].
     if header is None or not header.strip():
-        raise ApiError(1001, "Authorization header is missing")
+        raise ApiError(codes.AUTH_MISSING, "Authorization header is missing")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer":
-        raise ApiError(1002, "Authorization scheme must be Bearer")
+        raise ApiError(codes.AUTH_INVALID, "Authorization scheme must be Bearer")
     if not token or token != token.strip():
-        raise ApiError(1002, "Authorization must be 'Bearer <token>' with exactly one space")
+        raise ApiError(
+            codes.AUTH_INVALID, "Authorization must be 'Bearer <token>' with exactly one space"
+        )
     return token
 
 
@@ -57,15 +60,17 @@ def _verify_jwt(
         header = jwt.get_unverified_header(token)
         claims = jwt.decode(token, options={"verify_signature": False})
     except jwt.PyJWTError:
-        raise ApiError(1002, "token is neither a known API key nor a well-formed JWT") from None
+        raise ApiError(
+            codes.AUTH_INVALID, "token is neither a known API key nor a well-formed JWT"
+        ) from None
     if header.get("alg") != JWT_ALGORITHM:
-        raise ApiError(1002, f"token algorithm must be {JWT_ALGORITHM}")
+        raise ApiError(codes.AUTH_INVALID, f"token algorithm must be {JWT_ALGORITHM}")
     issuer = claims.get("iss")
     if not isinstance(issuer, str) or issuer not in users:
-        raise ApiError(1002, "token issuer (iss) is not a known access key")
+        raise ApiError(codes.AUTH_INVALID, "token issuer (iss) is not a known access key")
     for name in TIME_CLAIMS:
         if isinstance(claims.get(name), bool):  # PyJWT would read true as 1 (1970)
-            raise ApiError(1002, f"token {name} must be a number, not a boolean")
+            raise ApiError(codes.AUTH_INVALID, f"token {name} must be a number, not a boolean")
     try:
         jwt.decode(
             token,
@@ -75,20 +80,22 @@ def _verify_jwt(
             leeway=leeway_seconds,
         )
     except jwt.ExpiredSignatureError:
-        raise ApiError(1004, "token expired") from None
+        raise ApiError(codes.AUTH_EXPIRED, "token expired") from None
     except jwt.ImmatureSignatureError:
-        raise ApiError(1003, "token not yet valid (nbf is in the future)") from None
+        raise ApiError(
+            codes.AUTH_NOT_YET_VALID, "token not yet valid (nbf is in the future)"
+        ) from None
     except jwt.MissingRequiredClaimError:
-        raise ApiError(1002, "token has no exp claim") from None
+        raise ApiError(codes.AUTH_INVALID, "token has no exp claim") from None
     except (jwt.InvalidSignatureError, jwt.DecodeError):
-        raise ApiError(1002, "token signature or claims are invalid") from None
+        raise ApiError(codes.AUTH_INVALID, "token signature or claims are invalid") from None
     except jwt.PyJWTError as exc:
-        raise ApiError(1000, f"authentication failed: {exc}") from None
+        raise ApiError(codes.AUTH_OTHER, f"authentication failed: {exc}") from None
     expires = claims.get("exp")  # a number here: PyJWT has validated it
     ahead = float(expires) - time.time() if isinstance(expires, (int, float)) else 0.0
     if max_lifetime_seconds is not None and ahead > max_lifetime_seconds + leeway_seconds:
         raise ApiError(
-            1000,
+            codes.AUTH_OTHER,
             f"token exp is more than {max_lifetime_seconds} s ahead, this server's maximum "
             "token lifetime",
         )

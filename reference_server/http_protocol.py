@@ -12,10 +12,11 @@ from __future__ import annotations
 import h11
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
+from reference_server import codes
 from reference_server.envelope import ApiError, json_bytes, new_request_id
 
 MAX_HEADER_BYTES = 64 * 1024
-BAD_REQUEST_CODE = 1200
+BAD_REQUEST_CODE = codes.BODY_MALFORMED  # rule `body-json-object`
 
 
 def header_bytes(raw_headers: list[tuple[bytes, bytes]]) -> int:

@@ -18,9 +18,10 @@ from PIL import Image, JpegImagePlugin, PngImagePlugin
 from PIL.PngImagePlugin import PngImageFile
 
 from omni_spec import load_contract
+from reference_server import codes
 from reference_server.envelope import ApiError
 
-INVALID = 1201
+INVALID = codes.INVALID_FIELD  # rule `body-json-object`
 # Format by content: magic bytes -> (format name in the rule's params, Pillow header parser).
 MAGIC = (
     (b"\x89PNG\r\n\x1a\n", "PNG", PngImagePlugin.PngImageFile),

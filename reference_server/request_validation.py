@@ -18,6 +18,7 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError, best_match
 
 from omni_spec import load_contract
+from reference_server import codes
 from reference_server.envelope import ApiError
 
 MAX_MESSAGE_VALUE = 80
@@ -39,15 +40,17 @@ def parse_json_object(raw: bytes | bytearray) -> dict[str, Any]:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise ApiError(1200, f"body is not valid UTF-8 (byte {exc.start})") from None
+        raise ApiError(
+            codes.BODY_MALFORMED, f"body is not valid UTF-8 (byte {exc.start})"
+        ) from None
     try:
         body = json.loads(text, parse_constant=_reject_constant, parse_int=_parse_int)
     except ValueError as exc:
-        raise ApiError(1200, f"body is not valid JSON: {exc}") from None
+        raise ApiError(codes.BODY_MALFORMED, f"body is not valid JSON: {exc}") from None
     except RecursionError:
-        raise ApiError(1200, "body is not valid JSON: nested too deeply") from None
+        raise ApiError(codes.BODY_MALFORMED, "body is not valid JSON: nested too deeply") from None
     if not isinstance(body, dict):
-        raise ApiError(1200, f"body must be a JSON object, not {_json_type(body)}")
+        raise ApiError(codes.BODY_MALFORMED, f"body must be a JSON object, not {_json_type(body)}")
     return body
 
 
@@ -65,10 +68,10 @@ def validate_create_body(body: Mapping[str, Any]) -> None:
     for error in errors:
         if error.validator == "required" and not error.absolute_path:
             missing = _missing_property(error)
-            raise ApiError(1200, f"{missing}: required field is missing")
+            raise ApiError(codes.BODY_MALFORMED, f"{missing}: required field is missing")
     error = best_match(errors)
     if error is not None:
-        raise ApiError(1201, describe(error))
+        raise ApiError(codes.INVALID_FIELD, describe(error))
     _reject_lone_surrogates(body)
 
 
@@ -110,11 +113,11 @@ class PageQuery:
                 values.append(int(self._schemas[name]["default"]))
                 continue
             if not INTEGER_TEXT.fullmatch(raw):
-                raise ApiError(1201, f"{name}: {_short(raw)} is not an integer")
+                raise ApiError(codes.INVALID_FIELD, f"{name}: {_short(raw)} is not an integer")
             value = int(raw)
             error = best_match(self._validators[name].iter_errors(value))
             if error is not None:
-                raise ApiError(1201, f"{name}: {error.message}")
+                raise ApiError(codes.INVALID_FIELD, f"{name}: {error.message}")
             values.append(value)
         return values[0], values[1]
 
@@ -161,7 +164,9 @@ def _reject_lone_surrogates(body: Mapping[str, Any]) -> None:
         try:
             text.encode("utf-8")
         except UnicodeEncodeError:
-            raise ApiError(1201, f"{path}: contains an unpaired UTF-16 surrogate") from None
+            raise ApiError(
+                codes.INVALID_FIELD, f"{path}: contains an unpaired UTF-16 surrogate"
+            ) from None
 
 
 def _strings(value: Any, path: str) -> Iterable[tuple[str, str]]:
@@ -176,8 +181,11 @@ def _strings(value: Any, path: str) -> Iterable[tuple[str, str]]:
 
 
 def _missing_property(error: ValidationError) -> str:
-    match = re.match(r"'(.*)' is a required property", error.message)
-    return match.group(1) if match else error.message
+    """The first required name the instance lacks (read from the error, not its English text)."""
+    present = error.instance if isinstance(error.instance, Mapping) else {}
+    required = error.validator_value if isinstance(error.validator_value, list) else []
+    missing = [name for name in required if name not in present]
+    return str(missing[0]) if missing else error.message
 
 
 def _short(value: Any) -> str:

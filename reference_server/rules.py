@@ -11,11 +11,12 @@ import re
 from collections.abc import Collection
 
 from omni_spec import load_contract
+from reference_server import codes
 from reference_server.create_request import CreateTaskInput
 from reference_server.envelope import ApiError
 from reference_server.geometry import AUTO
 
-INVALID = 1201
+INVALID = codes.INVALID_FIELD  # rule `body-json-object`
 
 
 def references_total_max_10(request: CreateTaskInput) -> None:

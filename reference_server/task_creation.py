@@ -21,8 +21,9 @@ from reference_server.request_validation import parse_json_object, validate_crea
 from reference_server.rules import check_body_rules, external_task_id_unique
 from reference_server.store import DuplicateExternalIdError, TaskRecord, TaskStore
 from reference_server.task_ids import TaskIdGenerator
+from reference_server.task_view import SUBMITTED
 from reference_server.url_fetch import check_url_is_valid, fetch_reference_image, is_http_url
-from reference_server.worker import SUBMITTED, now_ms
+from reference_server.worker import now_ms
 
 # Work bigger than this (body bytes, Base64 characters) runs in a thread, off the event loop.
 OFFLOAD_THRESHOLD = 256 * 1024

@@ -10,10 +10,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from omni_spec import load_contract
 from reference_server.envelope import json_bytes
 from reference_server.store import TaskRecord
 
-SUCCEED = "succeed"
+# Task statuses in lifecycle order, read from the spec (rule `task-status-forward-only`); the
+# unpacking fails loudly if the spec's lifecycle ever changes shape.
+SUBMITTED, PROCESSING, SUCCEED, FAILED = load_contract().lifecycle.order
+if {SUCCEED, FAILED} != load_contract().lifecycle.terminal:
+    raise RuntimeError("openapi.yaml's task lifecycle no longer ends in two terminal statuses")
 
 
 def result_path(task_id: str, index: int, watermarked: bool) -> str:

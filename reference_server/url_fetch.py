@@ -17,11 +17,12 @@ import anyio
 import httpcore
 import httpx
 
+from reference_server import codes
 from reference_server.config import URL_POLICY_LOOPBACK_ONLY, URL_POLICY_PUBLIC_ONLY
 from reference_server.envelope import ApiError
 
 Resolver = Callable[[str, int], Awaitable[list[str]]]
-INVALID = 1201
+INVALID = codes.INVALID_FIELD  # rule `body-json-object`
 LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain"})
 LOOPBACK_ADDRESS = "127.0.0.1"
 MAX_CONNECTIONS = 100

@@ -14,11 +14,10 @@ import time
 import anyio
 
 from reference_server.store import TaskRecord, TaskStore
-from reference_server.task_view import task_json_bytes
+from reference_server.task_view import FAILED, PROCESSING, SUBMITTED, SUCCEED, task_json_bytes
 
 log = logging.getLogger(__name__)
 BATCH = 200
-SUBMITTED, PROCESSING, SUCCEED, FAILED = "submitted", "processing", "succeed", "failed"
 
 
 def now_ms() -> int:
