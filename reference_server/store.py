@@ -147,10 +147,14 @@ class TaskStore:
         placeholders = ",".join("?" * 16)
         with self._lock:
             self._db.execute("BEGIN")
-            self._db.executemany(
-                f"INSERT INTO tasks ({TASK_COLUMNS}) VALUES ({placeholders})",
-                (task.as_row() for task in tasks),
-            )
+            try:
+                self._db.executemany(
+                    f"INSERT INTO tasks ({TASK_COLUMNS}) VALUES ({placeholders})",
+                    (task.as_row() for task in tasks),
+                )
+            except BaseException:
+                self._db.execute("ROLLBACK")  # else the open transaction poisons every later write
+                raise
             self._db.execute("COMMIT")
 
     def external_id_taken(self, user: str, external_task_id: str) -> bool:

@@ -27,6 +27,8 @@ LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain"})
 LOOPBACK_ADDRESS = "127.0.0.1"
 MAX_CONNECTIONS = 100
 MIN_PORT, MAX_PORT = 1, 65535
+DOWNLOAD_SLOTS = 4  # reference-image URL downloads in flight at once, server-wide
+_downloads = anyio.CapacityLimiter(DOWNLOAD_SLOTS)
 
 
 class HostRefusedError(Exception):
@@ -149,11 +151,16 @@ async def fetch_reference_image(
 ) -> bytes:
     """The bytes at url (rule `reference-image-url`), or 1201 saying why they could not be had."""
     try:
-        with anyio.fail_after(timeout):
-            async with client.stream("GET", url) as response:
-                if response.status_code != 200:
-                    raise ApiError(INVALID, f"{where}: URL answered HTTP {response.status_code}")
-                return await _read_capped(response, where, max_bytes)
+        # Downloads hold up to max_bytes each: a few at a time bound memory like large bodies do.
+        # The wait for a slot is outside the timeout (every holder is bounded by its own).
+        async with _downloads:
+            with anyio.fail_after(timeout):
+                async with client.stream("GET", url) as response:
+                    if response.status_code != 200:
+                        raise ApiError(
+                            INVALID, f"{where}: URL answered HTTP {response.status_code}"
+                        )
+                    return await _read_capped(response, where, max_bytes)
     except TimeoutError:
         raise ApiError(INVALID, f"{where}: URL did not answer within {timeout:g} s") from None
     except HostRefusedError as exc:

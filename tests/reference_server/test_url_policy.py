@@ -21,6 +21,7 @@ from reference_server.config import (
 )
 from reference_server.envelope import ApiError
 from reference_server.url_fetch import (
+    DOWNLOAD_SLOTS,
     HostPolicy,
     HostRefusedError,
     PolicyNetworkBackend,
@@ -210,3 +211,28 @@ def test_server_under_loopback_only_refuses_public_url(base_url: str) -> None:
     body = {"prompt": "x", "image_list": [{"image": "https://images.example.com/a.png"}]}
     response = create(base_url, body)
     assert response.json()["code"] == 1201 and "loopback" in response.json()["message"]
+
+
+def test_url_downloads_are_bounded_server_wide() -> None:
+    """Twelve concurrent URL fetches never have more than DOWNLOAD_SLOTS downloads in flight."""
+    in_flight = 0
+    peak = 0
+
+    async def slow_image(request: httpx.Request) -> httpx.Response:
+        nonlocal in_flight, peak
+        in_flight += 1
+        peak = max(peak, in_flight)
+        await anyio.sleep(0.01)
+        in_flight -= 1
+        return httpx.Response(200, content=b"image")
+
+    client = httpx.AsyncClient(transport=httpx.MockTransport(slow_image))
+
+    async def fetch_many() -> None:
+        async with client, anyio.create_task_group() as group:
+            for index in range(12):
+                url = f"http://127.0.0.1:1/{index}.png"
+                group.start_soon(fetch_reference_image, client, url, "image", 100, 5.0)
+
+    anyio.run(fetch_many)
+    assert peak == DOWNLOAD_SLOTS
