@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 import json
 from collections.abc import Callable
 from typing import Any
+
+from standardwebhooks.webhooks import Webhook
 
 from reference_server import worker
 from reference_server.callbacks import CallbackDispatcher
@@ -62,6 +65,21 @@ def _timestamp_in_milliseconds(original: Any) -> Any:
         if "webhook-timestamp" in result:
             result["webhook-timestamp"] = str(int(result["webhook-timestamp"]) * 1000)
         return result
+
+    return headers
+
+
+def _key_not_base64_decoded(original: Any) -> Any:
+    def headers(self: CallbackDispatcher, delivery: PendingDelivery) -> dict[str, str]:
+        signer = self.signer
+        if signer is None:
+            return dict(original(self, delivery))
+        # HMAC keyed with the secret's Base64 text (after whsec_) instead of the bytes it encodes.
+        self.signer = Webhook(base64.b64encode(signer._whsecret))
+        try:
+            return dict(original(self, delivery))
+        finally:
+            self.signer = signer
 
     return headers
 
@@ -128,6 +146,13 @@ CALLBACK_MUTANTS = [
         "callbacks",
         "webhook-timestamp is in milliseconds, not seconds",
         patching(CallbackDispatcher, "headers", _timestamp_in_milliseconds),
+    ),
+    Mutant(
+        "callback-key-not-base64-decoded",
+        "callback-signature",
+        "callbacks",
+        "deliveries are signed with the secret's Base64 text as the key, not the decoded bytes",
+        patching(CallbackDispatcher, "headers", _key_not_base64_decoded),
     ),
     Mutant(
         "callback-body-stale",

@@ -4,6 +4,7 @@ client for the happy paths and raw httpx elsewhere."""
 from __future__ import annotations
 
 import io
+import time
 
 import httpx
 import pytest
@@ -30,6 +31,7 @@ from tests.reference_server.helpers import (
 
 TASK_VALIDATOR = load_contract().schema_validator("Task")
 GEOMETRY = load_contract().rule("result-image-geometry").params
+POLL_DEADLINE = 30.0  # seconds; the test server steps every few tens of milliseconds
 
 
 @pytest.fixture(scope="module")
@@ -46,7 +48,10 @@ def test_lifecycle_through_generated_client(client: AuthenticatedClient) -> None
     assert task.task_status.value == "submitted"
     assert task.task_result.images == [] and task.task_info.external_task_id is None
     seen = ["submitted"]
+    deadline = time.monotonic() + POLL_DEADLINE
     while seen[-1] not in ("succeed", "failed"):
+        assert time.monotonic() < deadline, f"no terminal status in {POLL_DEADLINE} s: saw {seen}"
+        time.sleep(0.02)
         got = get_task.sync_detailed(task.task_id, client=client).parsed
         assert isinstance(got, TaskEnvelope)
         task = got.data
