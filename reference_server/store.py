@@ -121,10 +121,28 @@ class TaskStore:
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.execute("PRAGMA busy_timeout=5000")
         self._db.executescript(SCHEMA)
+        self._path = path
+        self._local = threading.local()
+        self._readers: list[sqlite3.Connection] = []
 
     def close(self) -> None:
         with self._lock:
             self._db.close()
+            for reader in self._readers:
+                reader.close()
+
+    def _reader(self) -> sqlite3.Connection:
+        """This thread's own read-only connection: under WAL, readers block neither the writer
+        nor each other, so a slow page read in a worker thread holds up nothing else."""
+        reader: sqlite3.Connection | None = getattr(self._local, "reader", None)
+        if reader is None:
+            reader = sqlite3.connect(self._path, check_same_thread=False, isolation_level=None)
+            reader.execute("PRAGMA busy_timeout=5000")
+            reader.execute("PRAGMA query_only=ON")
+            with self._lock:
+                self._readers.append(reader)
+            self._local.reader = reader
+        return reader
 
     def max_task_id(self) -> str | None:
         with self._lock:
@@ -185,13 +203,20 @@ class TaskStore:
         return _record(row) if row else None
 
     def page(self, user: str, page_num: int, page_size: int) -> list[TaskRecord]:
-        """One page of the user's tasks, newest first (rule `list-newest-first`)."""
-        with self._lock:
-            rows = self._db.execute(
+        """One page of the user's tasks, newest first (rule `list-newest-first`).
+
+        Reads on this thread's own connection (see `_reader`): safe to call from worker threads.
+        Every write commits before its caller answers, so a page sees every acknowledged task.
+        """
+        rows = (
+            self._reader()
+            .execute(
                 f"SELECT {TASK_COLUMNS} FROM tasks WHERE user = ? "
                 "ORDER BY created_at DESC, task_id DESC LIMIT ? OFFSET ?",
                 (user, page_size, (page_num - 1) * page_size),
-            ).fetchall()
+            )
+            .fetchall()
+        )
         return [_record(row) for row in rows]
 
     def due(self, status: str, updated_before: int, limit: int) -> list[TaskRecord]:

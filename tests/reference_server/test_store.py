@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+import anyio
 import pytest
 
 from reference_server.store import TaskRecord, TaskStore
@@ -48,3 +49,27 @@ def test_failed_insert_many_rolls_back(tmp_path: Path) -> None:
         assert reopened.get("3") is not None and reopened.get("4") is not None
     finally:
         reopened.close()
+
+
+def test_pages_read_from_worker_threads_see_every_committed_task(tmp_path: Path) -> None:
+    """page() on worker threads (own read connections) sees a task the moment insert returns."""
+    store = TaskStore(tmp_path / "db.sqlite3")
+    try:
+        store.insert_many([record(f"{index:04d}") for index in range(30)])
+
+        async def read_pages() -> list[list[str]]:
+            pages: list[list[str]] = []
+            for page_num in (1, 2, 3):
+                tasks = await anyio.to_thread.run_sync(store.page, "ak-omni-dev", page_num, 10)
+                pages.append([task.task_id for task in tasks])
+            store.insert(record("9999"))  # written on this thread, read next on a worker thread
+            first = await anyio.to_thread.run_sync(store.page, "ak-omni-dev", 1, 1)
+            pages.append([task.task_id for task in first])
+            return pages
+
+        pages = anyio.run(read_pages)
+    finally:
+        store.close()
+    expected = [f"{index:04d}" for index in reversed(range(30))]
+    assert pages[:3] == [expected[:10], expected[10:20], expected[20:]]
+    assert pages[3] == ["9999"]
