@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import base64
 import contextlib
 import io
 import json
 import socket
-import struct
 import threading
-import zlib
 from collections.abc import Iterator
 from typing import Any
 
@@ -17,14 +14,16 @@ import httpx
 import pytest
 from PIL import Image
 
+from reference_server.config import DEV_API_KEY
 from reference_server.http_protocol import MAX_HEADER_BYTES
 from reference_server.launcher import RunningServer, start_reference_server
 from reference_server.request_validation import max_body_bytes
 from scripts.reliability.common import rss_bytes, server_tracebacks
+from scripts.reliability.images import create_body_with_image, png_declaring
 from tests.reference_server.helpers import PATH, bearer, image_bytes
 
 MIB = 1 << 20
-AUTH = b"Authorization: Bearer omni-dev-api-key\r\n"
+AUTH = f"Authorization: Bearer {DEV_API_KEY}\r\n".encode()
 
 
 def raw_exchange(server: RunningServer, request: bytes) -> tuple[int, dict[str, Any]]:
@@ -58,25 +57,6 @@ def assert_refused(response: httpx.Response, code: int, fragment: str) -> None:
     body = response.json()
     assert (response.status_code, body["code"]) == ((400, code) if code >= 1200 else (401, code))
     assert fragment in body["message"] and "data" not in body
-
-
-def png_declaring(width: int, height: int) -> bytes:
-    """A tiny, well-formed PNG whose header declares width x height."""
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return (
-            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-        )
-
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
-            + chunk(b"IDAT", zlib.compress(b"\0" * 4096)) + chunk(b"IEND", b""))  # fmt: skip
-
-
-def with_image(data: bytes) -> bytes:
-    return json.dumps(
-        {"prompt": "x", "image_list": [{"image": base64.b64encode(data).decode()}]}
-    ).encode()
 
 
 def test_declared_200_mb_body_is_refused_unread_and_memory_stays_flat(
@@ -209,7 +189,7 @@ def test_result_paths_do_not_traverse(server: RunningServer, target: bytes) -> N
 def test_decompression_bomb_is_refused_cheaply(server: RunningServer) -> None:
     """A 1 KB PNG declaring 60,000 x 60,000 px -> 1201 naming the pixel limit; RSS stays flat."""
     before = rss_bytes(server.process.pid)
-    response = post_create(server, with_image(png_declaring(60_000, 60_000)))
+    response = post_create(server, create_body_with_image(png_declaring(60_000, 60_000)))
     assert_refused(response, 1201, "decompression-bomb limit")
     assert "60000x60000" in response.json()["message"]
     assert rss_bytes(server.process.pid) - before < 16 * MIB
@@ -222,10 +202,16 @@ def test_truncated_images_are_refused(server: RunningServer, fmt: str) -> None:
     Image.effect_noise((400, 400), 60).convert("RGB").save(buffer, format=fmt)
     data = buffer.getvalue()
     assert_refused(
-        post_create(server, with_image(data[: len(data) // 2])), 1201, f"{fmt} data is truncated"
+        post_create(server, create_body_with_image(data[: len(data) // 2])),
+        1201,
+        f"{fmt} data is truncated",
     )
-    assert post_create(server, with_image(data)).status_code == 200  # the whole file passes
-    assert post_create(server, with_image(data + b"\0" * 4096)).status_code == 200  # padded too
+    assert (
+        post_create(server, create_body_with_image(data)).status_code == 200
+    )  # the whole file passes
+    assert (
+        post_create(server, create_body_with_image(data + b"\0" * 4096)).status_code == 200
+    )  # padded too
 
 
 def test_png_with_a_corrupted_chunk_is_refused(server: RunningServer) -> None:
@@ -233,7 +219,9 @@ def test_png_with_a_corrupted_chunk_is_refused(server: RunningServer) -> None:
     data = bytearray(image_bytes(400, 400))
     idat = data.find(b"IDAT")
     data[idat + 10] ^= 0xFF
-    assert_refused(post_create(server, with_image(bytes(data))), 1201, "truncated or damaged")
+    assert_refused(
+        post_create(server, create_body_with_image(bytes(data))), 1201, "truncated or damaged"
+    )
 
 
 def test_no_traceback_after_hostile_input(server: RunningServer) -> None:
