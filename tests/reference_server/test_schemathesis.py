@@ -9,27 +9,34 @@ state, e.g. an image string that is not Base64, and the contract answers 400/120
 from __future__ import annotations
 
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from omni_spec import spec_path
 from reference_server.launcher import start_reference_server
-
-ST = Path(sys.executable).with_name("st")
+from scripts.loopback_env import loopback_only_environment
+from scripts.schemathesis_command import CONTRACT_OVERRIDDEN_CHECKS, schemathesis_command
 
 
 @pytest.mark.slow
 def test_schemathesis_finds_no_failure(tmp_path: Path) -> None:
     """`st run openapi.yaml` (examples, coverage, fuzzing, stateful) reports no failure."""
     with start_reference_server(step_delay=0.05, url_policy="loopback-only") as server:
-        command = [str(ST), "run", str(spec_path()), "--url", server.base_url]
-        command += ["-H", "Authorization: Bearer omni-dev-api-key"]
-        command += ["--exclude-checks", "unsupported_method,positive_data_acceptance"]
-        command += ["--max-time", "40", "--workers", "1", "--seed", "1"]
-        command += ["--phases", "examples,coverage,fuzzing,stateful"]
+        command = schemathesis_command(
+            server.base_url,
+            phases="examples,coverage,fuzzing,stateful",
+            seed=1,
+            max_examples=100,  # Schemathesis' own default budget
+            max_time=40,
+            exclude_checks=CONTRACT_OVERRIDDEN_CHECKS,
+        )
         result = subprocess.run(
-            command, check=False, capture_output=True, text=True, timeout=180, cwd=tmp_path
+            command,
+            check=False,
+            capture_output=True,
+            text=True,
+            timeout=180,
+            cwd=tmp_path,
+            env=loopback_only_environment(),
         )
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]

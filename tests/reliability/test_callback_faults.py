@@ -167,24 +167,35 @@ class RecordingStore:
         self.finished.append((state, attempts))
 
 
+def recording_dispatcher(
+    store: RecordingStore, client: httpx.AsyncClient, max_attempts: int
+) -> CallbackDispatcher:
+    """An unsigned dispatcher writing to `store`, retry base 0.5 s."""
+    return CallbackDispatcher(
+        store,  # type: ignore[arg-type]
+        client,
+        webhook_secret=None,
+        max_attempts=max_attempts,
+        retry_base=0.5,
+    )
+
+
+def deliver_attempts(dispatcher: CallbackDispatcher, url: str, count: int) -> None:
+    """Run `_deliver` `count` times for one delivery to url, attempts 0..count-1 already made."""
+
+    async def attempts() -> None:
+        for done in range(count):
+            await dispatcher._deliver(PendingDelivery(7, "1", url, b"{}", done))
+
+    anyio.run(attempts)
+
+
 def test_back_off_doubles_and_gives_up_after_max_attempts(monkeypatch: pytest.MonkeyPatch) -> None:
     """Retry n is scheduled retry_base * 2**(n-1) later; attempt max_attempts ends in gave_up."""
     monkeypatch.setattr(callbacks, "now_ms", lambda: 1_000_000)
     store = RecordingStore()
     client = httpx.AsyncClient(transport=httpx.MockTransport(lambda request: httpx.Response(503)))
-    dispatcher = CallbackDispatcher(
-        store,  # type: ignore[arg-type]
-        client,
-        webhook_secret=None,
-        max_attempts=4,
-        retry_base=0.5,
-    )
-
-    async def attempts() -> None:
-        for done in range(4):
-            await dispatcher._deliver(PendingDelivery(7, "1", "http://127.0.0.1:9/", b"{}", done))
-
-    anyio.run(attempts)
+    deliver_attempts(recording_dispatcher(store, client, 4), "http://127.0.0.1:9/", 4)
     assert store.retries == [(1, 1_000_500), (2, 1_001_000), (3, 1_002_000)]
     assert store.finished == [("gave_up", 4)]
 
@@ -194,21 +205,7 @@ def test_out_of_range_port_is_a_counted_failed_attempt() -> None:
     given up: every attempt is recorded, so the row cannot spin at attempts=0."""
     store = RecordingStore()
     client = policy_client(HostPolicy(URL_POLICY_LOOPBACK_ONLY), max_redirects=0, timeout=2.0)
-    dispatcher = CallbackDispatcher(
-        store,  # type: ignore[arg-type]
-        client,
-        webhook_secret=None,
-        max_attempts=2,
-        retry_base=0.5,
-    )
-
-    async def attempts() -> None:
-        for done in range(2):
-            await dispatcher._deliver(
-                PendingDelivery(7, "1", "http://127.0.0.1:99999/", b"{}", done)
-            )
-
-    anyio.run(attempts)
+    deliver_attempts(recording_dispatcher(store, client, 2), "http://127.0.0.1:99999/", 2)
     assert [attempts for attempts, _ in store.retries] == [1]
     assert store.finished == [("gave_up", 2)]
 
@@ -217,13 +214,7 @@ def test_unexpected_error_while_delivering_still_counts_the_attempt() -> None:
     """An exception escaping `_post` still records attempts + 1 (no row stays at attempts=0)."""
     store = RecordingStore()
     client = httpx.AsyncClient(transport=httpx.MockTransport(lambda request: httpx.Response(200)))
-    dispatcher = CallbackDispatcher(
-        store,  # type: ignore[arg-type]
-        client,
-        webhook_secret=None,
-        max_attempts=3,
-        retry_base=0.5,
-    )
+    dispatcher = recording_dispatcher(store, client, 3)
 
     async def broken_post(delivery: PendingDelivery) -> str | None:
         raise ExceptionGroup("boom", [OverflowError("port out of range")])
