@@ -2,7 +2,8 @@
 
 It adds what a generator cannot: Kling JWT signing (`KlingJWTAuth`) or API keys (`ApiKeyAuth`), a
 one-call `connect()`, typed errors carrying the spec's meaning of each business code, waiting for
-a task, Standard Webhooks callback verification, reference image checks against the spec's rules,
+a task, retries of what the spec marks retryable (`connect(max_retries=N)`), Standard Webhooks
+callback verification, reference image checks against the spec's rules,
 and the `omni-image` CLI. Rules and numbers are read from `openapi.yaml` through `omni_spec`. It
 imports `omni_spec` and `omni_image_client` only.
 
@@ -47,6 +48,7 @@ from omni_client.reference_images import (
     image_reference,
 )
 from omni_client.results import ResultDownloadError, download_results
+from omni_client.retries import RetryEvent, RetryingClient, RetryPolicy
 from omni_client.waiting import wait_for_task, wait_for_task_async
 from omni_client.webhooks import (
     CallbackPayloadError,
@@ -72,6 +74,9 @@ __all__ = [
     "RateLimitError",
     "ReferenceImageError",
     "ResultDownloadError",
+    "RetryEvent",
+    "RetryPolicy",
+    "RetryingClient",
     "ServerError",
     "TaskFailedError",
     "TaskTimeoutError",

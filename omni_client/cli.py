@@ -4,7 +4,8 @@ Exit codes: 0 success; 1 the API refused a request or the task failed / timed ou
 could not be downloaded; 2 usage errors (bad flags, a reference image breaking a rule, incomplete
 credentials) and an unreachable server. Errors are one clear line on stderr, never a traceback.
 Choices for --model, --resolution and --aspect-ratio are the spec's enums; the request body is
-validated against the spec's `CreateTaskRequest` schema before it is sent.
+validated against the spec's `CreateTaskRequest` schema before it is sent. `--retries N` retries
+what the spec marks retryable (`omni_client.retries`) and prints one line per retry on stderr.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ from omni_client.errors import OmniClientError
 from omni_client.factory import BASE_URL_ENV, DEFAULT_BASE_URL, ConfigurationError, connect
 from omni_client.reference_images import ReferenceImageError, check_reference_count, image_list
 from omni_client.results import download_results
+from omni_client.retries import RetryEvent
 from omni_client.task_tables import downloads_table, task_table, tasks_table
 from omni_client.waiting import DEFAULT_TIMEOUT_SECONDS, wait_for_task
 from omni_spec import load_contract
@@ -66,8 +68,25 @@ def _common_options() -> argparse.ArgumentParser:
     group.add_argument(
         "--timeout", type=_positive_float, help="seconds per HTTP request (default 30)"
     )
+    group.add_argument(
+        "--retries",
+        type=_retry_count,
+        default=0,
+        metavar="N",
+        help="retry each call up to N times on retryable errors (default 0)",
+    )
     group.add_argument("--json", action="store_true", help="print JSON instead of tables")
     return common
+
+
+def _retry_count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{text} is negative")
+    return value
 
 
 def _positive_float(text: str) -> float:
@@ -155,13 +174,19 @@ def _short(message: str, limit: int = 200) -> str:
     return message if len(message) <= limit else message[:limit] + "..."
 
 
-def _connect(args: argparse.Namespace) -> Client:
+def _connect(args: argparse.Namespace, err: Console) -> Client:
+    def show_retry(event: RetryEvent) -> None:
+        # Text, not markup: server messages may contain brackets.
+        err.print(Text(event.describe(), style="yellow"))
+
     return connect(
         base_url=args.base_url,
         access_key=args.access_key,
         secret_key=args.secret_key,
         api_key=args.api_key,
         timeout=args.timeout,
+        max_retries=args.retries,
+        on_retry=show_retry,
     )
 
 
@@ -181,7 +206,7 @@ def run_generate(args: argparse.Namespace, out: Console, err: Console) -> int:
     steps = _progress_steps()
     total = max(steps.values())
     columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn())
-    with _connect(args) as client, Progress(*columns, console=err, transient=True) as progress:
+    with _connect(args, err) as client, Progress(*columns, console=err, transient=True) as progress:
         task = create_task(client, body)
         status = task.task_status.value
         bar = progress.add_task(
@@ -208,7 +233,7 @@ def run_generate(args: argparse.Namespace, out: Console, err: Console) -> int:
 
 def run_get(args: argparse.Namespace, out: Console, err: Console) -> int:
     """Show one task."""
-    with _connect(args) as client:
+    with _connect(args, err) as client:
         task = get_task(client, args.id)
     if args.json:
         _print_json(out, task.to_dict())
@@ -219,7 +244,7 @@ def run_get(args: argparse.Namespace, out: Console, err: Console) -> int:
 
 def run_list(args: argparse.Namespace, out: Console, err: Console) -> int:
     """Show one page of tasks."""
-    with _connect(args) as client:
+    with _connect(args, err) as client:
         tasks = list_tasks(client, page_num=args.page, page_size=args.page_size)
     if args.json:
         _print_json(out, [task.to_dict() for task in tasks])

@@ -7,6 +7,10 @@ family of the answer (API-FACTS "Errors"), so a code the spec does not list yet 
 
 from __future__ import annotations
 
+import datetime
+import email.utils
+import math
+import time
 from collections.abc import Mapping
 from http import HTTPStatus
 from typing import Any, TypeVar
@@ -26,11 +30,19 @@ class OmniClientError(Exception):
 class OmniApiError(OmniClientError):
     """The API answered with an error envelope (API-FACTS "Envelope" and "Errors")."""
 
-    def __init__(self, status: int, code: int, message: str, request_id: str | None) -> None:
+    def __init__(
+        self,
+        status: int,
+        code: int,
+        message: str,
+        request_id: str | None,
+        retry_after: float | None = None,
+    ) -> None:
         self.status = status
         self.code = code
         self.message = message
         self.request_id = request_id
+        self.retry_after = retry_after  # seconds of the answer's Retry-After header, if any
         known = load_contract().error_codes.get(code)
         self.meaning = known.meaning if known else UNKNOWN_CODE_MEANING
         super().__init__(self.describe())
@@ -125,20 +137,43 @@ _CLASS_BY_STATUS: Mapping[int, type[OmniApiError]] = {
 }
 
 
-def api_error(status: int, code: int, message: str, request_id: str | None) -> OmniApiError:
+def api_error(
+    status: int, code: int, message: str, request_id: str | None, retry_after: float | None = None
+) -> OmniApiError:
     """The `OmniApiError` subclass for this HTTP status, carrying the spec meaning of `code`."""
     if status >= HTTPStatus.INTERNAL_SERVER_ERROR:
         cls: type[OmniApiError] = ServerError
     else:
         cls = _CLASS_BY_STATUS.get(status, OmniApiError)
-    return cls(status=status, code=code, message=message, request_id=request_id)
+    return cls(
+        status=status, code=code, message=message, request_id=request_id, retry_after=retry_after
+    )
+
+
+def retry_after_seconds(value: str | None, now: float | None = None) -> float | None:
+    """Seconds a `Retry-After` header asks to wait (RFC 9110 10.2.3: delta-seconds or an
+    HTTP-date); None when absent or unreadable."""
+    if value is None:
+        return None
+    text = value.strip()
+    if text.isascii() and text.isdigit():
+        return float(text)
+    try:
+        when = email.utils.parsedate_to_datetime(text)
+        if when.tzinfo is None:  # an HTTP-date is always GMT
+            when = when.replace(tzinfo=datetime.UTC)
+        wait = when.timestamp() - (time.time() if now is None else now)
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    return max(0.0, wait) if math.isfinite(wait) else None
 
 
 def _raise_for_error(response: Response[Any]) -> None:
     parsed = response.parsed
     status = int(response.status_code)
     if isinstance(parsed, Error):
-        raise api_error(status, parsed.code, parsed.message, parsed.request_id)
+        retry_after = retry_after_seconds(response.headers.get("retry-after"))
+        raise api_error(status, parsed.code, parsed.message, parsed.request_id, retry_after)
     if parsed is None:
         raise UnexpectedResponseError(status, "status not documented in the spec", response.content)
 

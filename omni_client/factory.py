@@ -2,7 +2,8 @@
 
 Precedence: explicit arguments, then `OMNI_BASE_URL` / `KLING_ACCESS_KEY` + `KLING_SECRET_KEY` /
 `KLING_API_KEY`, then the local reference server (http://127.0.0.1:8000) with its documented
-development keys (README, "The reference server").
+development keys (README, "The reference server"). `max_retries=N` (default 0) makes the
+calls of `omni_client.calls` retry transient errors (see `omni_client.retries`).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import httpx
 from omni_image_client import Client
 
 from omni_client.auth import ApiKeyAuth, KlingJWTAuth
+from omni_client.retries import RetryCallback, RetryingClient, RetryPolicy
 
 BASE_URL_ENV = "OMNI_BASE_URL"
 ACCESS_KEY_ENV = "KLING_ACCESS_KEY"
@@ -90,8 +92,14 @@ def _build(
     secret_key: str | None,
     api_key: str | None,
     timeout: float | None,
+    max_retries: int,
+    retry_policy: RetryPolicy | None,
+    on_retry: RetryCallback | None,
 ) -> Client:
-    """The generated `Client` for the resolved settings, on `transport` when one is given."""
+    """The generated `Client` for the resolved settings, on `transport` when one is given; a
+    `RetryingClient` when `max_retries` > 0."""
+    if max_retries < 0:
+        raise ConfigurationError(f"max_retries must be >= 0, not {max_retries}")
     settings = resolve_settings(
         base_url=base_url,
         access_key=access_key,
@@ -102,10 +110,19 @@ def _build(
     httpx_args: dict[str, object] = {"auth": settings.auth()}
     if transport is not None:
         httpx_args["transport"] = transport
-    return Client(
+    if max_retries == 0:
+        return Client(
+            base_url=settings.base_url.rstrip("/"),
+            timeout=httpx.Timeout(settings.timeout),
+            httpx_args=httpx_args,
+        )
+    return RetryingClient(
         base_url=settings.base_url.rstrip("/"),
         timeout=httpx.Timeout(settings.timeout),
         httpx_args=httpx_args,
+        max_retries=max_retries,
+        retry_policy=retry_policy or RetryPolicy(),
+        on_retry=on_retry,
     )
 
 
@@ -117,10 +134,15 @@ def connect(
     api_key: str | None = None,
     timeout: float | None = None,
     transport: httpx.BaseTransport | None = None,
+    max_retries: int = 0,
+    retry_policy: RetryPolicy | None = None,
+    on_retry: RetryCallback | None = None,
 ) -> Client:
     """A generated `Client` for synchronous calls (`sync_detailed`, `omni_client.calls`).
 
-    Use it as `with connect() as client:` so the connection pool is closed.
+    Use it as `with connect() as client:` so the connection pool is closed. With
+    `max_retries=N` the calls retry what `omni_client.retries` says is transient, waiting as
+    `retry_policy` says and telling `on_retry` about each retry.
 
     >>> with connect(base_url="http://127.0.0.1:8000") as client:  # development keys
     ...     client.get_httpx_client().base_url
@@ -133,6 +155,9 @@ def connect(
         secret_key=secret_key,
         api_key=api_key,
         timeout=timeout,
+        max_retries=max_retries,
+        retry_policy=retry_policy,
+        on_retry=on_retry,
     )
 
 
@@ -144,6 +169,9 @@ def connect_async(
     api_key: str | None = None,
     timeout: float | None = None,
     transport: httpx.AsyncBaseTransport | None = None,
+    max_retries: int = 0,
+    retry_policy: RetryPolicy | None = None,
+    on_retry: RetryCallback | None = None,
 ) -> Client:
     """A generated `Client` for `asyncio_detailed` calls; `transport` is an async transport.
 
@@ -156,4 +184,7 @@ def connect_async(
         secret_key=secret_key,
         api_key=api_key,
         timeout=timeout,
+        max_retries=max_retries,
+        retry_policy=retry_policy,
+        on_retry=on_retry,
     )

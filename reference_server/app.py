@@ -2,8 +2,9 @@
 
 Order of checks for an API request (contract "Authentication", rule `method-not-supported`):
 known path? (else 404) -> method of that path in the spec? (else 404/1202, token or not) ->
-authentication (401/1000..1004) -> the operation. Result images live outside the API at
-`/results/...`: plain unauthenticated GETs (rule `result-image-download`).
+authentication (401/1000..1004) -> the development double's Prefer header, rate limit and faults
+(`simulation.py`) -> the operation. Result images live outside the API at `/results/...`: plain
+unauthenticated GETs (rule `result-image-download`).
 """
 
 from __future__ import annotations
@@ -34,8 +35,10 @@ from reference_server.envelope import (
     success_response,
 )
 from reference_server.http_protocol import MAX_HEADER_BYTES, header_bytes, headers_too_large
+from reference_server.prefer import Preferences
 from reference_server.request_validation import PageQuery, max_body_bytes
 from reference_server.result_images import parse_result_name, result_file
+from reference_server.simulation import Simulation, simulated_error
 from reference_server.store import TaskStore
 from reference_server.task_creation import TaskCreator
 from reference_server.task_ids import TaskIdGenerator
@@ -49,7 +52,8 @@ LARGE_BODY_BYTES = 4 * 1024 * 1024
 LARGE_BODY_SLOTS = 2
 _large_bodies = anyio.CapacityLimiter(LARGE_BODY_SLOTS)
 PAGE_OFFLOAD_OFFSET = 5_000  # rows skipped beyond which a list query runs in a worker thread
-Operation = Callable[[Request, str], Awaitable[object]]
+Operation = Callable[[Request, str, Preferences], Awaitable[object]]
+NamedOperation = tuple[str, Operation]  # (operationId, handler)
 
 
 @dataclass
@@ -59,6 +63,7 @@ class ServerState:
     creator: TaskCreator
     pages: PageQuery
     body_limit: int
+    simulation: Simulation
 
 
 def create_app(settings: ServerSettings) -> Starlette:
@@ -68,17 +73,20 @@ def create_app(settings: ServerSettings) -> Starlette:
     http = policy_client(
         HostPolicy(settings.url_policy), settings.url_fetch_max_redirects, settings.callback_timeout
     )
+    simulation = Simulation(settings.simulation, settings.step_delay)
+    creator = TaskCreator(settings, store, TaskIdGenerator(store.max_task_id()), http, simulation)
     state = ServerState(
         settings=settings,
         store=store,
-        creator=TaskCreator(settings, store, TaskIdGenerator(store.max_task_id()), http),
+        creator=creator,
         pages=PageQuery(),
         body_limit=max_body_bytes(),
+        simulation=simulation,
     )
     operations: dict[str, Operation] = {
-        "create_task": lambda request, user: _create_task(state, request, user),
-        "get_task": lambda request, user: _get_task(state, request, user),
-        "list_tasks": lambda request, user: _list_tasks(state, request, user),
+        "create_task": lambda request, user, prefs: _create_task(state, request, user, prefs),
+        "get_task": lambda request, user, prefs: _get_task(state, request, user),
+        "list_tasks": lambda request, user, prefs: _list_tasks(state, request, user),
     }
     routes = [
         Route(
@@ -149,16 +157,17 @@ def _route_path(spec_path: str) -> str:
 
 def _operations_of(
     item: Mapping[str, object], handlers: Mapping[str, Operation]
-) -> dict[str, Operation]:
-    operations: dict[str, Operation] = {}
+) -> dict[str, NamedOperation]:
+    operations: dict[str, NamedOperation] = {}
     for method, operation in item.items():
         if isinstance(operation, Mapping) and "operationId" in operation:
-            operations[method.upper()] = handlers[str(operation["operationId"])]
+            operation_id = str(operation["operationId"])
+            operations[method.upper()] = (operation_id, handlers[operation_id])
     return operations
 
 
 def _api_endpoint(
-    state: ServerState, operations: Mapping[str, Operation]
+    state: ServerState, operations: Mapping[str, NamedOperation]
 ) -> Callable[[Request], Awaitable[Response]]:
     async def endpoint(request: Request) -> Response:
         request_id = new_request_id()
@@ -166,8 +175,8 @@ def _api_endpoint(
             size = header_bytes(request.scope["headers"])
             if size > MAX_HEADER_BYTES:
                 raise headers_too_large(size)
-            operation = operations.get(request.method)
-            if operation is None:  # before authentication [decided]
+            named = operations.get(request.method)
+            if named is None:  # before authentication [decided]
                 raise ApiError(
                     codes.METHOD_NOT_SUPPORTED,
                     f"method {request.method} is not supported on this path",
@@ -180,17 +189,26 @@ def _api_endpoint(
                 settings.jwt_leeway_seconds,
                 settings.jwt_max_lifetime_seconds,
             )
-            return success_response(await operation(request, user), request_id)
+            operation_id, operation = named
+            prefs = state.simulation.preferences(request.headers.getlist("prefer"), operation_id)
+            state.simulation.before_operation(prefs, user)
+            return success_response(await operation(request, user, prefs), request_id)
         except ApiError as error:
             return error_response(error, request_id)
 
     return endpoint
 
 
-async def _create_task(state: ServerState, request: Request, user: str) -> object:
+async def _create_task(
+    state: ServerState, request: Request, user: str, prefs: Preferences
+) -> object:
     async with AsyncExitStack() as stack:
         raw = await _read_body(request, state.body_limit, stack)
-        task = await state.creator.create(user, raw)
+        task = await state.creator.create(user, raw, prefs)
+    if prefs.error_after_accept is not None:  # the task is stored; its acknowledgement is "lost"
+        raise simulated_error(
+            prefs.error_after_accept, f"task {task.task_id} was stored (error-after-accept)"
+        )
     return task_json(task, state.settings.public_url)
 
 

@@ -10,6 +10,7 @@ import argparse
 import base64
 import binascii
 import os
+import random
 import socket
 import sys
 from collections.abc import Callable, Sequence
@@ -19,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 import uvicorn
 
 from reference_server import config
+from reference_server import simulation_settings as simulation
 from reference_server.config import ServerSettings
 from reference_server.db_lock import DatabaseInUseError, lock_database
 from reference_server.http_protocol import MAX_HEADER_BYTES, EnvelopeH11Protocol
@@ -77,7 +79,33 @@ def build_parser() -> argparse.ArgumentParser:
         config.DEFAULT_CALLBACK_TIMEOUT, float)  # fmt: skip
     add("--jwt-max-lifetime", "seconds a JWT's exp may lie ahead (0: no limit)",
         config.DEFAULT_JWT_MAX_LIFETIME, int)  # fmt: skip
+    add_simulation_flags(add)
     return parser
+
+
+def add_simulation_flags(add: Callable[[str, str, Any], None]) -> None:
+    """The development double's per-run flags (docs/reference-server.md, "Answers on demand")."""
+    add("--simulation", "on: honour the Prefer header (error=, task-outcome=, ...); off: ignore it",
+        simulation.SIMULATION_ON)  # fmt: skip
+    add("--faults", "random documented errors, CODE=RATE,... (e.g. 1302=0.05,5000=0.01)", "")
+    add("--seed", "seed of --faults and --task-duration draws (default: random, printed)", "")
+    add("--task-duration", "random seconds per lifecycle step, MIN..MAX (overrides --step-delay)",
+        "")  # fmt: skip
+    add("--concurrency-limit", "429/1303 beyond N images in flight per user (0: none)", "")
+    add("--rate-limit", "429/1302 beyond N requests per second per user, N/s (0/s: none)", "")
+
+
+def simulation_from_args(args: argparse.Namespace) -> simulation.SimulationSettings:
+    """The simulation flags parsed; ValueError names the flag. No --seed: a random one."""
+    seed = simulation.parse_seed(args.seed)
+    return simulation.SimulationSettings(
+        prefer=simulation.parse_switch(args.simulation),
+        faults=simulation.parse_faults(args.faults),
+        seed=random.SystemRandom().randrange(2**31) if seed is None else seed,
+        task_duration=simulation.parse_task_duration(args.task_duration),
+        concurrency_limit=simulation.parse_concurrency_limit(args.concurrency_limit),
+        rate_limit=simulation.parse_rate_limit(args.rate_limit),
+    )
 
 
 def settings_from_args(args: argparse.Namespace, port: int) -> ServerSettings:
@@ -105,6 +133,7 @@ def settings_from_args(args: argparse.Namespace, port: int) -> ServerSettings:
         callback_retry_base=max(0.0, args.callback_retry_base),
         callback_timeout=args.callback_timeout if args.callback_timeout > 0 else 5.0,
         jwt_max_lifetime_seconds=args.jwt_max_lifetime if args.jwt_max_lifetime > 0 else None,
+        simulation=simulation_from_args(args),
     )
 
 
@@ -152,6 +181,7 @@ def describe(settings: ServerSettings) -> str:
         f"callbacks {'signed' if settings.webhook_secret else 'unsigned'}; "
         f"URL policy {settings.url_policy}"
     )
+    lines.append("  " + settings.simulation.describe())
     return "\n".join(lines)
 
 

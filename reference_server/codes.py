@@ -29,3 +29,17 @@ NOT_FOUND: int = int(_contract.rule("user-isolation").params["not_found_code"])
 SERVER_ERROR: int = next(
     code for code, entry in _contract.error_codes.items() if entry.status == 500
 )
+
+# Contract "Errors": rate limit / concurrency over the pack (429). The spec states these codes
+# only as rows of `x-error-codes`, not as rule params, so they are named here and checked
+# against that table at import: a spec without them (or with another status) fails loudly.
+
+
+def _listed(code: int) -> int:
+    if code not in _contract.error_codes:
+        raise LookupError(f"openapi.yaml's x-error-codes has no {code}")
+    return code
+
+
+RATE_LIMITED: int = _listed(1302)
+CONCURRENCY_OVER: int = _listed(1303)

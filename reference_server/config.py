@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from reference_server.simulation_settings import SimulationSettings
+
 # Development credentials and defaults shared by the whole project (team brief, README).
 DEV_ACCESS_KEY = "ak-omni-dev"
 DEV_SECRET_KEY = "sk-omni-dev-secret-0123456789abcdef"
@@ -47,6 +49,7 @@ class ServerSettings:
     callback_retry_base: float = 0.5
     jwt_leeway_seconds: int = 60
     jwt_max_lifetime_seconds: int | None = DEFAULT_JWT_MAX_LIFETIME
+    simulation: SimulationSettings = field(default_factory=SimulationSettings)
 
     @property
     def results_dir(self) -> Path:

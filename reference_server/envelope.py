@@ -7,6 +7,7 @@ spec's `x-error-codes` table, so code and status can never disagree.
 from __future__ import annotations
 
 import json
+import math
 import uuid
 from typing import Any
 
@@ -20,10 +21,11 @@ SUCCESS_MESSAGE = "SUCCEED"
 class ApiError(Exception):
     """A contract error: business `code` (status from `x-error-codes`) and a clear message."""
 
-    def __init__(self, code: int, message: str) -> None:
+    def __init__(self, code: int, message: str, *, retry_after: float | None = None) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
+        self.retry_after = retry_after  # seconds; sent as a Retry-After header when set
 
     @property
     def status(self) -> int:
@@ -46,13 +48,19 @@ def success_response(data: Any, request_id: str) -> Response:
 
 def error_response(error: ApiError, request_id: str) -> Response:
     body = {"code": error.code, "message": error.message, "request_id": request_id}
-    return _json_response(error.status, body, request_id)
+    headers = {}
+    if error.retry_after is not None:
+        # RFC 9110 delta-seconds: whole seconds, rounded up, at least 1.
+        headers["retry-after"] = str(max(1, math.ceil(error.retry_after)))
+    return _json_response(error.status, body, request_id, headers)
 
 
-def _json_response(status: int, body: dict[str, Any], request_id: str) -> Response:
+def _json_response(
+    status: int, body: dict[str, Any], request_id: str, headers: dict[str, str] | None = None
+) -> Response:
     return Response(
         json_bytes(body),
         status_code=status,
         media_type="application/json",
-        headers={"x-request-id": request_id},
+        headers={"x-request-id": request_id, **(headers or {})},
     )

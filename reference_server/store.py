@@ -4,6 +4,8 @@ Every write commits before the caller answers, so an acknowledged task survives 
 process (WAL with synchronous=NORMAL: durable against process death; power loss may lose the last
 commits). Paging uses the (user, created_at DESC, task_id DESC) index; `external_task_id` is
 unique per user by index, so a race between two creates cannot give two tasks the same one.
+Each task stores how long it stays in each timed status (`submitted_ms`, `processing_ms`: the
+step delay, a Prefer `task-duration` or a --task-duration draw), so a restart keeps its timing.
 """
 
 from __future__ import annotations
@@ -31,12 +33,19 @@ CREATE TABLE IF NOT EXISTS tasks (
     fail_msg TEXT,
     final_unit_deduction TEXT NOT NULL,
     created_at INTEGER NOT NULL,
-    updated_at INTEGER NOT NULL
+    updated_at INTEGER NOT NULL,
+    submitted_ms INTEGER NOT NULL DEFAULT 0,
+    processing_ms INTEGER NOT NULL DEFAULT 0
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS tasks_by_user_newest ON tasks (user, created_at DESC, task_id DESC);
 CREATE UNIQUE INDEX IF NOT EXISTS tasks_external_id_per_user ON tasks (user, external_task_id)
     WHERE external_task_id IS NOT NULL;
-CREATE INDEX IF NOT EXISTS tasks_in_flight ON tasks (status, updated_at)
+DROP INDEX IF EXISTS tasks_in_flight;
+CREATE INDEX IF NOT EXISTS tasks_submitted_due ON tasks (updated_at + submitted_ms)
+    WHERE status = 'submitted';
+CREATE INDEX IF NOT EXISTS tasks_processing_due ON tasks (updated_at + processing_ms)
+    WHERE status = 'processing';
+CREATE INDEX IF NOT EXISTS tasks_in_flight_by_user ON tasks (user)
     WHERE status IN ('submitted', 'processing');
 CREATE TABLE IF NOT EXISTS callback_outbox (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -55,8 +64,17 @@ CREATE INDEX IF NOT EXISTS outbox_pending ON callback_outbox (task_id, id)
 TASK_COLUMNS = (
     "task_id, user, external_task_id, status, status_msg, result_type, result_count, width, "
     "height, pixels, watermark, callback_url, fail_msg, final_unit_deduction, created_at, "
-    "updated_at"
+    "updated_at, submitted_ms, processing_ms"
 )
+COLUMN_COUNT = TASK_COLUMNS.count(",") + 1
+# Columns added after the first release: (name, definition) for databases created before them.
+ADDED_COLUMNS = (
+    ("submitted_ms", "INTEGER NOT NULL DEFAULT 0"),
+    ("processing_ms", "INTEGER NOT NULL DEFAULT 0"),
+)
+# Milliseconds a task stays in each timed status: the column, per status (worker pick-up). The
+# statuses are SQL literals so that SQLite uses the partial indexes above.
+DUE_COLUMN = {"submitted": "submitted_ms", "processing": "processing_ms"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,13 +97,15 @@ class TaskRecord:
     final_unit_deduction: str
     created_at: int
     updated_at: int
+    submitted_ms: int = 0  # time in `submitted` before `processing` (0: at the next pick-up)
+    processing_ms: int = 0  # time in `processing` before the terminal status
 
     def as_row(self) -> tuple[object, ...]:
         return (
             self.task_id, self.user, self.external_task_id, self.status, self.status_msg,
             self.result_type, self.result_count, self.width, self.height, self.pixels,
             int(self.watermark), self.callback_url, self.fail_msg, self.final_unit_deduction,
-            self.created_at, self.updated_at,
+            self.created_at, self.updated_at, self.submitted_ms, self.processing_ms,
         )  # fmt: skip
 
 
@@ -120,10 +140,20 @@ class TaskStore:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.execute("PRAGMA busy_timeout=5000")
+        self._add_missing_columns()
         self._db.executescript(SCHEMA)
         self._path = path
         self._local = threading.local()
         self._readers: list[sqlite3.Connection] = []
+
+    def _add_missing_columns(self) -> None:
+        """Bring a database made before ADDED_COLUMNS up to date (its tasks keep 0 ms steps)."""
+        present = {row[1] for row in self._db.execute("PRAGMA table_info(tasks)")}
+        if not present:
+            return  # a new database: SCHEMA creates the whole table
+        for name, definition in ADDED_COLUMNS:
+            if name not in present:
+                self._db.execute(f"ALTER TABLE tasks ADD COLUMN {name} {definition}")
 
     def close(self) -> None:
         with self._lock:
@@ -151,7 +181,7 @@ class TaskStore:
 
     def insert(self, task: TaskRecord) -> None:
         """Store a new task; DuplicateExternalIdError when the user already used its external id."""
-        placeholders = ",".join("?" * 16)
+        placeholders = ",".join("?" * COLUMN_COUNT)
         with self._lock:
             try:
                 self._db.execute(
@@ -162,7 +192,7 @@ class TaskStore:
 
     def insert_many(self, tasks: Iterable[TaskRecord]) -> None:
         """Bulk insert in one transaction (benchmark and test set-up)."""
-        placeholders = ",".join("?" * 16)
+        placeholders = ",".join("?" * COLUMN_COUNT)
         with self._lock:
             self._db.execute("BEGIN")
             try:
@@ -219,15 +249,28 @@ class TaskStore:
         )
         return [_record(row) for row in rows]
 
-    def due(self, status: str, updated_before: int, limit: int) -> list[TaskRecord]:
-        """Tasks in `status` last updated before the given time (worker pick-up)."""
+    def due(self, status: str, now_ms: int, limit: int) -> list[TaskRecord]:
+        """Tasks whose time in `status` (a timed one: DUE_COLUMN) is over at now_ms, oldest due
+        first (worker pick-up)."""
+        column = DUE_COLUMN[status]
         with self._lock:
             rows = self._db.execute(
-                f"SELECT {TASK_COLUMNS} FROM tasks WHERE status = ? AND updated_at <= ? "
-                "ORDER BY updated_at LIMIT ?",
-                (status, updated_before, limit),
+                f"SELECT {TASK_COLUMNS} FROM tasks WHERE status = '{status}' "
+                f"AND updated_at + {column} <= ? ORDER BY updated_at + {column} LIMIT ?",
+                (now_ms, limit),
             ).fetchall()
         return [_record(row) for row in rows]
+
+    def images_in_flight(self, user: str) -> int:
+        """Images of the user's tasks not yet terminal: `n` per single task, the produced count
+        per series task (contract "Errors", concurrency)."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT COALESCE(SUM(result_count), 0) FROM tasks WHERE user = ? "
+                "AND status IN ('submitted', 'processing')",
+                (user,),
+            ).fetchone()
+        return int(row[0])
 
     def advance(
         self,

@@ -9,9 +9,11 @@ import anyio
 import httpx
 
 from omni_spec import load_contract
+from reference_server.account_limits import check_concurrency
 from reference_server.config import ServerSettings
 from reference_server.create_request import CreateTaskInput
 from reference_server.geometry import resolve_aspect_ratio, result_size
+from reference_server.prefer import NO_PREFERENCES, Preferences
 from reference_server.reference_images import (
     inspect_reference_image,
     max_image_bytes,
@@ -19,9 +21,10 @@ from reference_server.reference_images import (
 )
 from reference_server.request_validation import parse_json_object, validate_create_body
 from reference_server.rules import check_body_rules, external_task_id_unique
+from reference_server.simulation import Simulation, task_failure_message
 from reference_server.store import DuplicateExternalIdError, TaskRecord, TaskStore
 from reference_server.task_ids import TaskIdGenerator
-from reference_server.task_view import SUBMITTED
+from reference_server.task_view import FAILED, SUBMITTED, SUCCEED
 from reference_server.url_fetch import check_url_is_valid, fetch_reference_image, is_http_url
 from reference_server.worker import now_ms
 
@@ -35,8 +38,16 @@ class TaskCreator:
     store: TaskStore
     ids: TaskIdGenerator
     http: httpx.AsyncClient
+    simulation: Simulation | None = None  # default: the settings' simulation
 
-    async def create(self, user: str, raw_body: bytes | bytearray) -> TaskRecord:
+    def __post_init__(self) -> None:
+        self._simulation = self.simulation or Simulation(
+            self.settings.simulation, self.settings.step_delay
+        )
+
+    async def create(
+        self, user: str, raw_body: bytes | bytearray, prefs: Preferences = NO_PREFERENCES
+    ) -> TaskRecord:
         if len(raw_body) > OFFLOAD_THRESHOLD:
             body = await anyio.to_thread.run_sync(parse_json_object, raw_body)
         else:
@@ -50,7 +61,11 @@ class TaskCreator:
             taken = self.store.external_id_taken(user, request.external_task_id)
             external_task_id_unique(request, taken)
         sizes = await self.reference_sizes(request.images)
-        task = self.new_task(user, request, sizes[0] if sizes else None)
+        task = self.new_task(user, request, sizes[0] if sizes else None, prefs)
+        limit = self.settings.simulation.concurrency_limit
+        if limit is not None:
+            # No await between this count and the insert: within one process nothing slips in.
+            check_concurrency(limit, self.store.images_in_flight(user), task.result_count)
         try:
             self.store.insert(task)
         except DuplicateExternalIdError:
@@ -79,7 +94,11 @@ class TaskCreator:
         return sizes
 
     def new_task(
-        self, user: str, request: CreateTaskInput, first_reference: tuple[int, int] | None
+        self,
+        user: str,
+        request: CreateTaskInput,
+        first_reference: tuple[int, int] | None,
+        prefs: Preferences = NO_PREFERENCES,
     ) -> TaskRecord:
         ratio = resolve_aspect_ratio(request.aspect_ratio, first_reference)
         width, height, pixels = result_size(ratio, request.resolution)
@@ -88,6 +107,11 @@ class TaskCreator:
         fail_msg = None
         if marker and marker in request.prompt:
             fail_msg = f"generation failed: the prompt contains the failure marker {marker!r}"
+        if prefs.task_outcome == FAILED:
+            fail_msg = task_failure_message(prefs.task_error)
+        elif prefs.task_outcome == SUCCEED:
+            fail_msg = None
+        submitted_ms, processing_ms = self._simulation.step_durations(prefs)
         return TaskRecord(
             task_id=self.ids.next_id(created),
             user=user,
@@ -105,6 +129,8 @@ class TaskCreator:
             final_unit_deduction="0",
             created_at=created,
             updated_at=created,
+            submitted_ms=submitted_ms,
+            processing_ms=processing_ms,
         )
 
 

@@ -1,6 +1,8 @@
 """The task lifecycle (rule `task-status-forward-only`): submitted -> processing -> succeed|failed.
 
-A task moves one step once it has sat `step_delay` seconds in its status. The worker finds due
+A task moves one step once it has sat its time in its status: stored with the task at creation
+(`submitted_ms`, `processing_ms`: the step delay, a Prefer `task-duration` or a --task-duration
+draw), so a restart keeps every task's timing. The worker finds due
 tasks in the database, not in memory, so tasks left in flight by a crash or a stop finish after
 the next start. Each step is a compare-and-set that also enqueues the callback in the same
 transaction (rules `callback-terminal-delivered`, `callback-lifecycle-order`).
@@ -46,15 +48,15 @@ class LifecycleWorker:
     def step_once(self) -> int:
         """Advance every due task one step; returns how many moved."""
         moved = 0
-        due_before = now_ms() - int(self.step_delay * 1000)
-        for task in self.store.due(PROCESSING, due_before, BATCH):
+        now = now_ms()
+        for task in self.store.due(PROCESSING, now, BATCH):
             moved += self._finish(task)
-        for task in self.store.due(SUBMITTED, due_before, BATCH):
+        for task in self.store.due(SUBMITTED, now, BATCH):
             moved += self._advance(task, PROCESSING, "", "0")
         return moved
 
     def _finish(self, task: TaskRecord) -> int:
-        # Failure marker in the prompt (recorded at creation) -> failed with a clear message.
+        # Failure marker in the prompt or Prefer task-outcome (recorded at creation) -> failed.
         if task.fail_msg:
             return self._advance(task, FAILED, task.fail_msg, "0")
         return self._advance(task, SUCCEED, "", str(task.result_count))
