@@ -11,7 +11,14 @@ from collections.abc import Mapping
 from http import HTTPStatus
 from typing import Any, TypeVar
 
-from omni_image_client.models import Error, Task, TaskEnvelope, TaskListEnvelope
+from omni_image_client.models import (
+    CreatedTask,
+    CreateTaskEnvelope,
+    Error,
+    Task,
+    TaskEnvelope,
+    TaskListEnvelope,
+)
 from omni_image_client.types import Response
 
 from omni_spec import load_contract
@@ -143,7 +150,7 @@ def _raise_for_error(response: Response[Any]) -> None:
         raise UnexpectedResponseError(status, "status not documented in the spec", response.content)
 
 
-EnvelopeT = TypeVar("EnvelopeT", TaskEnvelope, TaskListEnvelope)
+EnvelopeT = TypeVar("EnvelopeT", TaskEnvelope, TaskListEnvelope, CreateTaskEnvelope)
 
 
 def _envelope(response: Response[Any], expected: type[EnvelopeT]) -> EnvelopeT:
@@ -157,8 +164,13 @@ def _envelope(response: Response[Any], expected: type[EnvelopeT]) -> EnvelopeT:
 
 
 def task_from_response(response: Response[Error | TaskEnvelope]) -> Task:
-    """The task of a create/get answer, or the typed error it carries."""
+    """The task of a get answer, or the typed error it carries."""
     return _envelope(response, TaskEnvelope).data
+
+
+def created_task_from_response(response: Response[Error | CreateTaskEnvelope]) -> CreatedTask:
+    """The created task of a create answer (at least the five documented fields), or the error."""
+    return _envelope(response, CreateTaskEnvelope).data
 
 
 def tasks_from_response(response: Response[Error | TaskListEnvelope]) -> list[Task]:
