@@ -2,9 +2,10 @@
 
 Contract (docs/contract.md "Authentication", spec `components/securitySchemes/bearerAuth`): every
 request carries `Authorization: Bearer <token>` with one space. The token is an HS256 JWT with
-header `{"alg": "HS256", "typ": "JWT"}` and payload `{"iss": ACCESS_KEY, "exp": now+1800, "nbf": now-5}`
-signed with the SECRET_KEY; 1800 and 5 are the documented example values, so they are parameters
-here. A plain API key is accepted as the bearer value too (rule `auth-api-key`).
+header `{"alg": "HS256", "typ": "JWT"}` and payload
+`{"iss": ACCESS_KEY, "exp": now+1800, "nbf": now-5}` signed with the SECRET_KEY; 1800 and 5 are
+the documented example values, so they are parameters here. A plain API key is accepted as the
+bearer value too (rule `auth-api-key`).
 """
 
 from __future__ import annotations
