@@ -22,13 +22,14 @@ from omni_image_client import Client
 from omni_image_client.api.omni_image import create_task as _create
 from omni_image_client.api.omni_image import get_task as _get
 from omni_image_client.api.omni_image import list_tasks as _list
-from omni_image_client.models import CreateTaskRequest, Task
+from omni_image_client.models import CreatedTask, CreateTaskRequest, Task
 from omni_image_client.types import UNSET, Unset
 
 from omni_client.errors import (
     NotFoundError,
     OmniApiError,
     UnexpectedResponseError,
+    created_task_from_response,
     task_from_response,
     tasks_from_response,
 )
@@ -114,21 +115,22 @@ def _external_task_id(body: CreateTaskRequest) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
-def _own_task(found: Task, external_task_id: str, error: OmniApiError) -> Task:
+def _own_task(found: Task, external_task_id: str, error: OmniApiError) -> CreatedTask:
     # The path id matches a task_id first: only a task carrying our external id is the one.
     if found.task_info.external_task_id != external_task_id:
         raise error
-    return found
+    return CreatedTask.from_dict(found.to_dict())
 
 
-def create_task(client: Client, body: CreateTaskRequest) -> Task:
-    """POST /v1/images/omni-image: the new task (status `submitted`)."""
+def create_task(client: Client, body: CreateTaskRequest) -> CreatedTask:
+    """POST /v1/images/omni-image: the new task (status `submitted`; the five documented fields
+    at least). After a look-up (see the module docstring) it is the task as it stands now."""
     request, builder = _create._get_kwargs(body=body), _builder(_create._build_response, client)
     external_task_id = _external_task_id(body)
     retries = _retries(client, "create_task", external_task_id)
     try:
         return _with_retries(
-            client, retries, lambda: task_from_response(_send(client, request, builder))
+            client, retries, lambda: created_task_from_response(_send(client, request, builder))
         )
     except OmniApiError as error:
         if external_task_id is None or not retries.should_look_up(error):
@@ -175,15 +177,15 @@ def list_tasks(
     )
 
 
-async def create_task_async(client: Client, body: CreateTaskRequest) -> Task:
+async def create_task_async(client: Client, body: CreateTaskRequest) -> CreatedTask:
     """Async `create_task`."""
     request = _create._get_kwargs(body=body)
     builder = _builder(_create._build_response, client)
     external_task_id = _external_task_id(body)
     retries = _retries(client, "create_task", external_task_id)
 
-    async def attempt() -> Task:
-        return task_from_response(await _send_async(client, request, builder))
+    async def attempt() -> CreatedTask:
+        return created_task_from_response(await _send_async(client, request, builder))
 
     try:
         return await _with_retries_async(client, retries, attempt)
