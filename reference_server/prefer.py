@@ -10,8 +10,9 @@ names case-insensitive), the habit Stoplight Prism users know; the keys are ours
     task-error=CODE          create_task, with task-outcome=failed: task_status_msg names CODE
     task-duration=SECONDS    create_task: this task's time in each lifecycle step
 
-An unknown key, a key on an operation it does not apply to, a missing or impossible value, a key
-given twice, or RFC 7240 parameters (`;...`) are 400/1201 with a message saying which. Codes and
+An unknown key, a missing or impossible value, a key given twice, or RFC 7240 parameters
+(`;...`) are 400/1201 with a message saying which. A create_task key sent to another operation is
+validated and then ignored there, so a client may set one Prefer header for all its calls. Codes and
 statuses are read from the spec (`x-error-codes`, the lifecycle), never listed here.
 """
 
@@ -66,8 +67,6 @@ def parse_prefer(headers: Iterable[str], operation_id: str) -> Preferences:
     for key in values:
         if key not in known:
             raise _invalid(f"unknown preference {_shown(key)} (known: {', '.join(known)})")
-        if key in CREATE_ONLY_KEYS and operation_id != CREATE_OPERATION:
-            raise _invalid(f"{key} applies to {CREATE_OPERATION} only, not {operation_id}")
     prefs = Preferences(
         error=_code(values, ERROR),
         error_after_accept=_code(values, ERROR_AFTER_ACCEPT),
@@ -77,6 +76,9 @@ def parse_prefer(headers: Iterable[str], operation_id: str) -> Preferences:
     )
     if prefs.task_error is not None and prefs.task_outcome != FAILED:
         raise _invalid(f"{TASK_ERROR} needs {TASK_OUTCOME}={FAILED}")
+    if operation_id != CREATE_OPERATION:
+        # Validated, then left out: a client may set one Prefer header for all its calls.
+        return Preferences(error=prefs.error)
     return prefs
 
 
