@@ -273,3 +273,27 @@ def test_faults_are_ridden_out_with_retries(faulty: RunningServer) -> None:
                 for i in range(10)]  # fmt: skip
     assert len({task.task_id for task in made}) == 10
     assert 4 <= len(recorder.events) <= 60  # about 0.67 retries per call expected (40 calls)
+
+
+def test_cli_prints_each_retry(capsys: pytest.CaptureFixture[str]) -> None:
+    """omni-image list --retries 2 against a server failing every request: two retry lines on
+    stderr, then the error (exit 1); --retries 0 prints none."""
+    from omni_client.cli import EXIT_FAILURE, main
+
+    with start_reference_server(extra_args=["--faults", "5001=1", "--seed", "1"]) as server:
+        code = main(["list", "--base-url", server.base_url, "--retries", "2"])
+        err = capsys.readouterr().err
+        assert code == EXIT_FAILURE
+        assert "retry 1/2 of list_tasks" in err and "retry 2/2 of list_tasks" in err
+        assert "5001" in err and "retry 3/" not in err
+        assert main(["list", "--base-url", server.base_url]) == EXIT_FAILURE
+        assert "retry" not in capsys.readouterr().err
+
+
+def test_cli_refuses_a_negative_retry_count(capsys: pytest.CaptureFixture[str]) -> None:
+    """--retries -1 is a usage error (exit 2)."""
+    from omni_client.cli import main
+
+    with pytest.raises(SystemExit) as exited:
+        main(["list", "--retries", "-1"])
+    assert exited.value.code == 2 and "negative" in capsys.readouterr().err
