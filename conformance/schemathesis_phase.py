@@ -21,6 +21,7 @@ Plain Schemathesis probes single-field bounds, response schemas and status codes
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -44,13 +45,17 @@ IMPLICIT_METHODS = frozenset({"HEAD", "OPTIONS"})
 
 @dataclass(frozen=True)
 class PhaseFailure:
-    """One distinct failure Schemathesis reported: which check, on what, and how to reproduce it."""
+    """One distinct failure Schemathesis reported: which check, on what, and how to reproduce it;
+    whether the case was negative and the answer it got (to name the contract line it breaks)."""
 
     check: str
     operation: str
     title: str
     message: str
     curl: str
+    negative: bool = False
+    status: int | None = None
+    body: Any = None
 
 
 @dataclass(frozen=True)
@@ -181,17 +186,40 @@ def phase_config(base_url: str, phase: str, *, seed: int, max_examples: int) -> 
     )
 
 
+def _answer(event: events.ScenarioFinished, case_id: str) -> tuple[int | None, Any]:
+    """The HTTP status and JSON body (None when not JSON) a recorded case got."""
+    interaction = event.recorder.interactions.get(case_id)
+    response = interaction.response if interaction is not None else None
+    if response is None:
+        return None, None
+    try:
+        body = json.loads(response.content)
+    except (ValueError, UnicodeDecodeError):
+        body = None
+    return response.status_code, body
+
+
+def _is_negative(event: events.ScenarioFinished, case_id: str) -> bool:
+    node = event.recorder.cases.get(case_id)
+    meta = node.value.meta if node is not None else None
+    return bool(meta is not None and meta.generation.mode.is_negative)
+
+
 def _failures(event: events.ScenarioFinished) -> Iterator[PhaseFailure]:
-    for nodes in event.recorder.checks.values():
+    for case_id, nodes in event.recorder.checks.items():
         for node in nodes:
             if node.status == Status.FAILURE and node.failure_info is not None:
                 failure = node.failure_info.failure
+                status, body = _answer(event, case_id)
                 yield PhaseFailure(
                     check=node.name,
                     operation=str(failure.operation or event.label or ""),
                     title=str(failure.title),
                     message=str(failure.message),
                     curl=node.failure_info.code_sample,
+                    negative=_is_negative(event, case_id),
+                    status=status,
+                    body=body,
                 )
 
 

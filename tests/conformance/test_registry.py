@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from conformance.registry import CONTRACT_LINE_IDS, NEEDS, all_checks, select_checks
+from conformance.registry import SUITE_PHASE_IDS, NEEDS, all_checks, select_checks
 from omni_spec import load_contract
 
 GOLDEN = Path(__file__).with_name("check_ids.golden")
@@ -40,10 +40,10 @@ HOSTED_RULES: dict[str, str] = {
 
 
 def test_every_check_id_is_a_rule_or_contract_line() -> None:
-    """A registered id is an x-rules id of openapi.yaml or one of CONTRACT_LINE_IDS."""
+    """A registered id is an x-rules id of openapi.yaml or one of SUITE_PHASE_IDS."""
     rules = set(load_contract().rules)
     unknown = [
-        c.name for c in all_checks() if c.name not in rules and c.name not in CONTRACT_LINE_IDS
+        c.name for c in all_checks() if c.name not in rules and c.name not in SUITE_PHASE_IDS
     ]
     assert unknown == []
 
@@ -59,8 +59,8 @@ def test_every_x_rule_has_a_check() -> None:
 def test_contract_line_ids_are_all_used_and_not_x_rules() -> None:
     """The documented contract-line list holds no dead entries and shadows no x-rule."""
     checked = {c.name for c in all_checks()}
-    assert set(CONTRACT_LINE_IDS) <= checked
-    assert not set(CONTRACT_LINE_IDS) & set(load_contract().rules)
+    assert set(SUITE_PHASE_IDS) <= checked
+    assert not set(SUITE_PHASE_IDS) & set(load_contract().rules)
 
 
 def test_check_ids_match_golden_file() -> None:
