@@ -2,7 +2,8 @@
 
 Business codes and their meanings come from the spec's `x-error-codes` table (read through
 omni_spec), never from a table restated here. The exception class is chosen by the HTTP status
-family of the answer (API-FACTS "Errors"), so a code the spec does not list yet still maps.
+family of the answer (docs/contract.md, "Errors"), so a code the spec does not list yet still
+maps.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ class OmniClientError(Exception):
 
 
 class OmniApiError(OmniClientError):
-    """The API answered with an error envelope (API-FACTS "Envelope" and "Errors")."""
+    """The API answered with an error envelope (docs/contract.md, "Envelope" and "Errors")."""
 
     def __init__(self, status: int, code: int, message: str, request_id: str | None) -> None:
         self.status = status
