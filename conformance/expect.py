@@ -100,6 +100,8 @@ def expect_error(
     row = ctx.contract.error_code(code)
     ctx.exercise(line, REFUSED)
     ctx.exercise(error_line(code), OBSERVED)
+    if code in body_error_codes(ctx):
+        ctx.exercise(BODY_CODE_SPLIT_RULE, REFUSED)
     documented = documented or f"HTTP {row.status} with code {code} ({row.meaning})"
     if exchange.transport_error or (exchange.status == 200 and exchange.code == 0):
         fail(ctx, exchange, f"refused: {documented}", case, rule=line)
