@@ -1,4 +1,4 @@
-"""The Omni-Image conformance suite: points at any server claiming to implement API-FACTS.md.
+"""The Omni-Image conformance suite: points at any server claiming to implement the contract.
 
 Layers (who imports whom): `config` -> `registry`/`violation` -> `http`/`tokens`/`receiver`/
 `strategies` -> `context` -> `checks.*` (one module per topic, each check named after the spec's

@@ -103,7 +103,7 @@ def jwt_auth_provider(tokens: TokenSource) -> type:
 
 @schemathesis.check
 def omni_method_not_supported(ctx: Any, response: Any, case: Any) -> bool | None:
-    """API-FACTS: an unsupported method on a known path is 404 with code 1202, token or not
+    """The contract: an unsupported method on a known path is 404 with code 1202, token or not
     [decided] (status and code read from rule method-not-supported)."""
     meta = case.meta
     if meta is None or not isinstance(meta.phase.data, CoveragePhaseData):
@@ -130,8 +130,9 @@ def omni_method_not_supported(ctx: Any, response: Any, case: Any) -> bool | None
 @schemathesis.check
 def omni_positive_refused_only_by_rules(ctx: Any, response: Any, case: Any) -> bool | None:
     """Narrows the 400 that positive_data_acceptance tolerates: a schema-valid request may only
-    be refused by an x-rule of create_task, which is code 1201 (API-FACTS "Errors"); a schema-valid
-    list/get request is never 400, and a schema-valid body is never 1200 (not JSON / missing field).
+    be refused by an x-rule of create_task, which is code 1201 (the contract's "Errors"); a
+    schema-valid list/get request is never 400, and a schema-valid body is never 1200 (not JSON /
+    missing field).
     """
     meta = case.meta
     if meta is None or not meta.generation.mode.is_positive or response.status_code != 400:

@@ -1,4 +1,4 @@
-"""JWTs the way API-FACTS "Authentication" describes them, plus the broken ones auth checks send.
+"""JWTs as the contract's "Authentication" describes them, plus the broken ones checks send.
 
 Valid tokens are signed by omni_client's `KlingJWTAuth` (header {"alg": "HS256", "typ": "JWT"},
 payload {"iss": AK, "exp": now+1800, "nbf": now-5}); this module only adds the deliberately broken
