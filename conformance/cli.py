@@ -31,7 +31,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="omni-conformance",
         description="Check a server against the Omni-Image contract (openapi.yaml, "
-        "docs/contract.md). Every option also reads $OMNI_<OPTION> and omni-conformance.toml; flag > env > file.",
+        "docs/contract.md). Every option also reads $OMNI_<OPTION> and omni-conformance.toml; "
+        "flag > env > file.",
     )
     add = parser.add_argument
     add("--base-url", help="server under test, e.g. http://127.0.0.1:8000 [required]")
