@@ -33,7 +33,8 @@ from PIL import Image
 from omni_spec import load_contract
 from reference_server.config import DEV_ACCESS_KEY, DEV_API_KEY, ServerSettings
 from reference_server.launcher import start_reference_server
-from reference_server.store import TaskRecord, TaskStore
+from reference_server.store import TaskRecord
+from reference_server.store_sqlite import SqliteTaskStore
 from reference_server.task_creation import TaskCreator
 from reference_server.task_ids import TaskIdGenerator
 from scripts.bench_results import write_section
@@ -174,7 +175,7 @@ def _free_port() -> int:
 
 
 def _fill(database: Path, count: int) -> None:
-    store = TaskStore(database)
+    store = SqliteTaskStore(database)
     ids = TaskIdGenerator(None)
     base = int(time.time() * 1000) - count
 
@@ -230,7 +231,7 @@ def _ten_images() -> list[str]:
 def validation_cost(scratch: Path) -> tuple[float, float]:
     images = tuple(_ten_images())
     settings = ServerSettings(database=scratch / "validation.sqlite3")
-    store = TaskStore(settings.database)
+    store = SqliteTaskStore(settings.database)
     downloads = httpx.AsyncClient(trust_env=False)  # unused: every image is Base64
     creator = TaskCreator(settings, store, TaskIdGenerator(None), downloads)
 
