@@ -1,4 +1,4 @@
-"""The README's client examples are the files under examples/, and they run against the server."""
+"""The documentation's client examples are the files under examples/, and they run against the server."""
 
 from __future__ import annotations
 
@@ -25,24 +25,35 @@ EXPECTED_OUTPUT = {
 }
 
 
-def readme_blocks() -> dict[str, str]:
-    """README example blocks by the file they claim to be."""
-    text = (ROOT / "README.md").read_text(encoding="utf-8")
+# Every Markdown file that may quote an example; docs/client.md must quote every one.
+DOCUMENTS = (ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md")))
+CLIENT_DOC = ROOT / "docs" / "client.md"
+
+
+def example_blocks(document: Path) -> dict[str, str]:
+    """The example blocks of one Markdown document, by the file they claim to be."""
+    text = document.read_text(encoding="utf-8")
     return {match["path"]: match["code"] for match in BLOCK.finditer(text)}
 
 
-def test_readme_blocks_equal_example_files() -> None:
-    """Every README example block is verbatim the example file it names."""
-    blocks = readme_blocks()
-    assert blocks, "no example blocks in README.md"
-    for path, code in blocks.items():
-        assert (ROOT / path).read_text(encoding="utf-8") == code, path
+@pytest.mark.parametrize("document", DOCUMENTS, ids=lambda path: path.relative_to(ROOT).as_posix())
+def test_document_blocks_equal_example_files(document: Path) -> None:
+    """Every example block of README.md and docs/*.md is verbatim the example file it names."""
+    for path, code in example_blocks(document).items():
+        assert (ROOT / path).read_text(encoding="utf-8") == code, f"{document.name}: {path}"
 
 
-def test_every_client_example_is_in_the_readme() -> None:
-    """Each examples/client_* file appears in the README, and each has an expected output."""
+def test_readme_quotes_examples() -> None:
+    """The front door shows at least the client and the CLI example, each a real file."""
+    assert {"examples/client_create_task.py", "examples/client_cli.sh"} <= set(
+        example_blocks(ROOT / "README.md")
+    )
+
+
+def test_every_client_example_is_in_the_client_doc() -> None:
+    """Each examples/client_* file appears in docs/client.md, and each has an expected output."""
     files = {f"examples/{path.name}" for path in EXAMPLES.glob("client_*")}
-    assert files == set(readme_blocks())
+    assert files == set(example_blocks(CLIENT_DOC))
     assert {Path(path).name for path in files} == set(EXPECTED_OUTPUT)
 
 
