@@ -75,6 +75,7 @@ bench-tools: node_modules/.installed
 
 bench-server: $(STAMP) bench-tools postgres
 	$(BIN)/python -m scripts.bench_server
+	$(BIN)/python -m scripts.bench_scale_out
 
 bench-client: $(STAMP)
 	$(BIN)/python -m scripts.bench_client

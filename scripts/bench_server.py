@@ -80,7 +80,12 @@ PRISM = ROOT / "node_modules" / ".bin" / "prism"
 
 
 def _wrk(url: str, seconds: float) -> float:
-    """Requests per second that `wrk` (one thread, CONCURRENCY connections) gets from url.
+    """Requests per second that `wrk` (one thread, CONCURRENCY connections) gets from url."""
+    return wrk_run(url, seconds)[0]
+
+
+def wrk_run(url: str, seconds: float) -> tuple[float, int]:
+    """(requests per second, requests answered) of `wrk` (one thread, CONCURRENCY connections).
 
     wrk, a C load tool, runs as a second process so that the load generator costs far less CPU
     than the server it measures (a Python load client caps every server at its own speed).
@@ -97,9 +102,10 @@ def _wrk(url: str, seconds: float) -> float:
     if "Non-2xx" in output:
         raise SystemExit(f"load on {url} got non-2xx answers:\n{output}")
     match = re.search(r"Requests/sec:\s+([0-9.]+)", output)
-    if match is None:
+    count = re.search(r"([0-9]+) requests in", output)
+    if match is None or count is None:
         raise SystemExit(f"cannot read wrk's output:\n{output}")
-    return float(match.group(1))
+    return float(match.group(1)), int(count.group(1))
 
 
 def _measure(url: str) -> float:

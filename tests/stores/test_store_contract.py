@@ -105,7 +105,9 @@ def test_deliveries_lease_order_and_takeover(store: TaskStore) -> None:
     store.advance_due(PROCESSING, 10, 10, done, body)
     first = store.claim_deliveries(now_ms=100, limit=10, lease_ms=1000)
     assert [b'"processing"' in d.body for d in first] == [True]
-    assert store.claim_deliveries(now_ms=500, limit=10, lease_ms=1000) == []  # leased; succeed waits
+    assert (
+        store.claim_deliveries(now_ms=500, limit=10, lease_ms=1000) == []
+    )  # leased; succeed waits
     taken = store.claim_deliveries(now_ms=1100, limit=10, lease_ms=1000)  # lease expired
     assert [d.id for d in taken] == [first[0].id] and taken[0].claim != first[0].claim
     assert not store.finish_delivery(first[0].id, "delivered", 1, None, first[0].claim)
