@@ -45,7 +45,8 @@ def test_failed_insert_many_rolls_back(tmp_path: Path) -> None:
         store.insert_many([record("4")])
     finally:
         store.close()
-    reopened = SqliteTaskStore(tmp_path / "db.sqlite3")  # committed, not stuck in an open transaction
+    # committed, not stuck in an open transaction
+    reopened = SqliteTaskStore(tmp_path / "db.sqlite3")
     try:
         assert reopened.get("3") is not None and reopened.get("4") is not None
     finally:
