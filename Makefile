@@ -13,7 +13,8 @@ GEN_DIR := generated/$(GEN_PACKAGE)
 GENERATOR := $(BIN)/openapi-python-client generate --path openapi.yaml --meta none \
 	--config openapi-python-client.yaml --overwrite --fail-on-warning
 
-.PHONY: install postgres generate check-generated lint lint-spec test pytest serve conformance \
+.PHONY: install postgres generate check-generated contract check-contract lint lint-spec test \
+	pytest serve conformance \
 	mutation bench bench-tools bench-server bench-client bench-conformance soak clean
 
 install: $(STAMP)
@@ -39,6 +40,12 @@ check-generated: $(STAMP)
 	else echo "check-generated: generated/ is stale; run 'make generate' and commit" >&2; exit 1; fi
 	cd generated && ../$(BIN)/mypy --strict --config-file /dev/null --cache-dir /dev/null -p $(GEN_PACKAGE)
 
+contract: $(STAMP)
+	$(BIN)/python -m scripts.render_contract
+
+check-contract: $(STAMP)
+	$(BIN)/python -m scripts.render_contract --check
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -57,7 +64,7 @@ postgres:
 pytest: $(STAMP) postgres
 	$(BIN)/python -m pytest -n 2 -q
 
-test: check-generated lint lint-spec pytest
+test: check-generated check-contract lint lint-spec pytest
 
 serve: $(STAMP)
 	$(BIN)/omni-reference-server

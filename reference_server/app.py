@@ -97,7 +97,7 @@ def create_app(settings: ServerSettings) -> Starlette:
         dispatcher = CallbackDispatcher(
             store,
             http,
-            webhook_secret=settings.webhook_secret,
+            webhook_secrets=settings.webhook_secrets,
             max_attempts=settings.callback_max_attempts,
             retry_base=settings.callback_retry_base,
             timeout=settings.callback_timeout,

@@ -7,7 +7,9 @@ answers and connection errors are retried with exponential back-off up to a boun
 attempts; giving up is recorded in the outbox (`gave_up`, attempts, last error) and logged.
 At most MAX_IN_FLIGHT deliveries run at once per process, so slow or dead receivers cannot hold
 up the deliveries of other tasks beyond that bound. With a webhook secret, every attempt is
-signed the Standard Webhooks way (same `webhook-id` across retries of a delivery).
+signed the Standard Webhooks way (same `webhook-id` across retries of a delivery); during a key
+rotation (several secrets configured, newest first) the `webhook-signature` header carries one
+space-separated `v1,<sig>` per secret, in that order (rule `callback-signature-rotation`).
 
 Several server processes may send from one outbox: each attempt runs under a lease on its row
 (`TaskStore.claim_deliveries`). An attempt is cut off after `timeout` seconds and the lease lasts
@@ -22,6 +24,7 @@ from __future__ import annotations
 
 import datetime
 import logging
+from collections.abc import Sequence
 
 import anyio
 import httpx
@@ -29,7 +32,7 @@ from anyio.abc import TaskGroup
 from standardwebhooks.webhooks import Webhook
 
 from reference_server.store import PendingDelivery, TaskStore
-from reference_server.url_fetch import HostRefusedError
+from reference_server.url_fetch import HostRefusedError, outbound_url
 from reference_server.worker import now_ms
 
 log = logging.getLogger(__name__)
@@ -45,7 +48,7 @@ class CallbackDispatcher:
         store: TaskStore,
         client: httpx.AsyncClient,
         *,
-        webhook_secret: str | None,
+        webhook_secrets: Sequence[str],
         max_attempts: int,
         retry_base: float,
         poll_interval: float = 0.05,
@@ -53,7 +56,7 @@ class CallbackDispatcher:
     ) -> None:
         self.store = store
         self.client = client
-        self.signer = Webhook(webhook_secret) if webhook_secret else None
+        self.signers = [Webhook(secret) for secret in webhook_secrets]
         self.max_attempts = max_attempts
         self.retry_base = retry_base
         self.poll_interval = poll_interval
@@ -85,13 +88,14 @@ class CallbackDispatcher:
 
     def headers(self, delivery: PendingDelivery) -> dict[str, str]:
         headers = {"content-type": "application/json"}
-        if self.signer is not None:
+        if self.signers:
             message_id = f"msg_{delivery.task_id}_{delivery.id}"
             timestamp = datetime.datetime.now(tz=datetime.UTC)
             headers["webhook-id"] = message_id
             headers["webhook-timestamp"] = str(int(timestamp.timestamp()))
-            headers["webhook-signature"] = self.signer.sign(
-                message_id, timestamp, delivery.body.decode("utf-8")
+            payload = delivery.body.decode("utf-8")
+            headers["webhook-signature"] = " ".join(
+                signer.sign(message_id, timestamp, payload) for signer in self.signers
             )
         return headers
 
@@ -139,7 +143,7 @@ class CallbackDispatcher:
         try:
             with anyio.fail_after(self.timeout):  # the whole attempt, not each read or write
                 response = await self.client.post(
-                    delivery.url,
+                    outbound_url(delivery.url),
                     content=delivery.body,
                     headers=self.headers(delivery),
                     follow_redirects=False,

@@ -65,7 +65,8 @@ def build_parser() -> argparse.ArgumentParser:
     add("--api-keys", "API_KEY:ACCESS_KEY pairs, comma-separated",
         f"{config.DEV_API_KEY}:{config.DEV_ACCESS_KEY}")  # fmt: skip
     add("--element-ids", "element library, ids or ranges (1001-1012)", "1001-1012")
-    add("--webhook-secret", "whsec_... secret: sign callbacks (Standard Webhooks)", "")
+    add("--webhook-secret", "whsec_... secret(s) signing callbacks (Standard Webhooks); "
+        "several comma-separated, newest first, during a key rotation", "")  # fmt: skip
     add("--step-delay", "seconds a task stays in each lifecycle status",
         config.DEFAULT_STEP_DELAY, float)  # fmt: skip
     add(
@@ -96,8 +97,8 @@ def settings_from_args(args: argparse.Namespace, port: int) -> ServerSettings:
         shown_host = f"[{shown_host}]"
     if args.step_delay < 0:
         raise ValueError("--step-delay must be >= 0")
-    if args.webhook_secret:
-        check_webhook_secret(args.webhook_secret)
+    for secret in config.parse_webhook_secrets(args.webhook_secret):
+        check_webhook_secret(secret)
     if args.workers < 1:
         raise ValueError("--workers must be at least 1")
     postgres = is_postgres_url(str(args.database))

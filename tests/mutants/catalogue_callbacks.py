@@ -73,15 +73,15 @@ def _timestamp_in_milliseconds(original: Any) -> Any:
 
 def _key_not_base64_decoded(original: Any) -> Any:
     def headers(self: CallbackDispatcher, delivery: PendingDelivery) -> dict[str, str]:
-        signer = self.signer
-        if signer is None:
+        signers = self.signers
+        if not signers:
             return dict(original(self, delivery))
         # HMAC keyed with the secret's Base64 text (after whsec_) instead of the bytes it encodes.
-        self.signer = Webhook(base64.b64encode(signer._whsecret))
+        self.signers = [Webhook(base64.b64encode(signer._whsecret)) for signer in signers]
         try:
             return dict(original(self, delivery))
         finally:
-            self.signer = signer
+            self.signers = signers
 
     return headers
 

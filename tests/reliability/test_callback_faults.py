@@ -178,7 +178,7 @@ def recording_dispatcher(
     return CallbackDispatcher(
         store,  # type: ignore[arg-type]
         client,
-        webhook_secret=None,
+        webhook_secrets=(),
         max_attempts=max_attempts,
         retry_base=0.5,
     )

@@ -144,7 +144,7 @@ def test_callback_to_a_metadata_address_is_never_connected(tmp_path: Any) -> Non
     async def post() -> str | None:
         async with client_over(policy, inner) as client:
             dispatcher = CallbackDispatcher(
-                store, client, webhook_secret=None, max_attempts=3, retry_base=0.1
+                store, client, webhook_secrets=(), max_attempts=3, retry_base=0.1
             )
             return await dispatcher._post(delivery)
 
