@@ -13,8 +13,8 @@ GEN_DIR := generated/$(GEN_PACKAGE)
 GENERATOR := $(BIN)/openapi-python-client generate --path openapi.yaml --meta none \
 	--config openapi-python-client.yaml --overwrite --fail-on-warning
 
-.PHONY: install postgres generate check-generated contract check-contract lint lint-spec test \
-	pytest serve conformance \
+.PHONY: install postgres generate check-generated contract check-contract check-coverage coverage-table \
+	lint lint-spec test pytest serve conformance \
 	mutation bench bench-tools bench-server bench-client bench-conformance soak clean
 
 install: $(STAMP)
@@ -46,6 +46,13 @@ contract: $(STAMP)
 check-contract: $(STAMP)
 	$(BIN)/python -m scripts.render_contract --check
 
+# docs/line-coverage.md: every documented/decided line -> the checks and sides that test it.
+coverage-table: $(STAMP)
+	$(BIN)/python -m conformance.coverage
+
+check-coverage: $(STAMP)
+	$(BIN)/python -m conformance.coverage --check
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -64,7 +71,7 @@ postgres:
 pytest: $(STAMP) postgres
 	$(BIN)/python -m pytest -n 2 -q
 
-test: check-generated check-contract lint lint-spec pytest
+test: check-generated check-contract check-coverage lint lint-spec pytest
 
 serve: $(STAMP)
 	$(BIN)/omni-reference-server

@@ -1,4 +1,4 @@
-"""Check ids: each proves an x-rules id or a documented contract line; the list changes on purpose."""
+"""Check ids: each proves an x-rules id (or is a Schemathesis phase); the list changes on purpose."""
 
 from __future__ import annotations
 
@@ -6,61 +6,33 @@ from pathlib import Path
 
 import pytest
 
-from conformance.registry import CONTRACT_LINE_IDS, NEEDS, all_checks, select_checks
+from conformance.registry import NEEDS, SUITE_PHASE_IDS, all_checks, select_checks
 from omni_spec import load_contract
 
 GOLDEN = Path(__file__).with_name("check_ids.golden")
 
-# x-rules lines split off a wider rule in revision 2 of the contract (a decided part of a
-# documented line, or a new documented line): no check is named after them; each is asserted
-# inside the check named here, which must exist.
-HOSTED_RULES: dict[str, str] = {
-    "body-error-code-split": "body-json-object",
-    "body-json-schema-types": "body-json-object",
-    "prompt-length-code-points": "schema-boundaries",
-    "prompt-other-markup-plain-text": "prompt-reference-in-range",
-    "create-answer-fields": "envelope",
-    "create-answer-extra-fields-typed": "envelope",
-    "task-lookup-task-id-wins": "task-lookup-by-either-id",
-    "user-isolation-not-found-code": "user-isolation",
-    "list-order-ties": "list-newest-first",
-    "method-checked-before-auth": "method-not-supported",
-    "auth-empty-header-is-missing": "auth-codes",
-    "auth-other-scheme-is-invalid": "auth-codes",
-    "auth-bearer-case-insensitive": "auth-codes",
-    "auth-clock-skew": "auth-codes",
-    "envelope-error-has-no-data": "envelope",
-    "final-balance-deduction-shape": "envelope",
-    "task-unknown-fields-ignored": "envelope",
-    "callback-documented-body": "callback-body-equals-task",
-    "callback-signature-secret-key": "callback-signature",
-    "callback-signature-rotation": "callback-signature",
-    "callback-timestamp-window": "callback-signature",
-}
-
 
 def test_every_check_id_is_a_rule_or_contract_line() -> None:
-    """A registered id is an x-rules id of openapi.yaml or one of CONTRACT_LINE_IDS."""
+    """A registered id is an x-rules id of openapi.yaml or one of SUITE_PHASE_IDS."""
     rules = set(load_contract().rules)
     unknown = [
-        c.name for c in all_checks() if c.name not in rules and c.name not in CONTRACT_LINE_IDS
+        c.name for c in all_checks() if c.name not in rules and c.name not in SUITE_PHASE_IDS
     ]
     assert unknown == []
 
 
 def test_every_x_rule_has_a_check() -> None:
-    """No x-rule of the spec is left without a conformance check named after it or hosting it."""
-    checked = {c.name for c in all_checks()}
-    assert sorted(set(load_contract().rules) - checked - set(HOSTED_RULES)) == []
-    assert sorted(set(HOSTED_RULES.values()) - checked) == []
-    assert sorted(set(HOSTED_RULES) - set(load_contract().rules)) == []
+    """No x-rule is left without a check named after it or declaring it in `covers` (the rules
+    split off a wider line in revision 2 are asserted inside the check that declares them)."""
+    hosted = {line for c in all_checks() for line in (c.name, *c.covers)}
+    assert sorted(set(load_contract().rules) - hosted) == []
 
 
 def test_contract_line_ids_are_all_used_and_not_x_rules() -> None:
     """The documented contract-line list holds no dead entries and shadows no x-rule."""
     checked = {c.name for c in all_checks()}
-    assert set(CONTRACT_LINE_IDS) <= checked
-    assert not set(CONTRACT_LINE_IDS) & set(load_contract().rules)
+    assert set(SUITE_PHASE_IDS) <= checked
+    assert not set(SUITE_PHASE_IDS) & set(load_contract().rules)
 
 
 def test_check_ids_match_golden_file() -> None:

@@ -98,12 +98,13 @@ def _body_edit(edit: Callable[[dict[str, Any]], None]) -> Callable[[Any], Any]:
     return make
 
 
-def _stale_updated_at(body: dict[str, Any]) -> None:
-    body["updated_at"] -= 1
+def _other_result_urls(body: dict[str, Any]) -> None:
+    for item in body.get("task_result", {}).get("images", []):
+        item["url"] += "?delivered"
 
 
-def _without_watermark_info(body: dict[str, Any]) -> None:
-    body.pop("watermark_info", None)
+def _without_status_message(body: dict[str, Any]) -> None:
+    body.pop("task_status_msg", None)
 
 
 CALLBACK_MUTANTS = [
@@ -157,17 +158,17 @@ CALLBACK_MUTANTS = [
         patching(CallbackDispatcher, "headers", _key_not_base64_decoded),
     ),
     Mutant(
-        "callback-body-stale",
+        "callback-result-urls-differ",
         "callback-body-equals-task",
         "callbacks",
-        "the delivered task's updated_at differs from the GET's",
-        patching(worker, "task_json_bytes", _body_edit(_stale_updated_at)),
+        "the delivered result urls differ from the GET's",
+        patching(worker, "task_json_bytes", _body_edit(_other_result_urls)),
     ),
     Mutant(
-        "callback-body-partial",
+        "callback-body-undocumented",
         "callback-body-equals-task",
         "callbacks",
-        "deliveries lack watermark_info (not the full task object)",
-        patching(worker, "task_json_bytes", _body_edit(_without_watermark_info)),
+        "deliveries lack task_status_msg, a field of the documented body",
+        patching(worker, "task_json_bytes", _body_edit(_without_status_message)),
     ),
 ]

@@ -55,10 +55,6 @@ def _failed_without_message(sent: Sent, task: dict[str, Any]) -> None:
         task["task_status_msg"] = ""
 
 
-def _updated_before_created(sent: Sent, task: dict[str, Any]) -> None:
-    task["updated_at"] = task["created_at"] - 1000
-
-
 def _results_before_succeed(sent: Sent, task: dict[str, Any]) -> None:
     if task["task_status"] != "succeed":
         task["task_result"]["images"] = [{"index": 0, "url": "http://127.0.0.1:9/pending.png"}]
@@ -241,13 +237,6 @@ TASK_MUTANTS = [
         "lifecycle",
         "created_at/updated_at in seconds",
         wrapping(answers=from_proxy_mutation(_times_in_seconds)),
-    ),
-    Mutant(
-        "updated-before-created",
-        "times-in-milliseconds",
-        "lifecycle",
-        "updated_at a second before created_at",
-        wrapping(answers=edit_tasks(_updated_before_created)),
     ),
     Mutant(
         "results-before-succeed",
