@@ -3,8 +3,8 @@
 Order of checks for an API request (contract "Authentication", rule `method-not-supported`):
 known path? (else 404) -> method of that path in the spec? (else 404/1202, token or not) ->
 authentication (401/1000..1004) -> the development double's Prefer header, rate limit and faults
-(`simulation.py`) -> the operation. Result images live outside the API at `/results/...`: plain
-unauthenticated GETs (rule `result-image-download`).
+(`simulation.py`) -> the operation. Result images live outside the API at
+`/results/...`: plain unauthenticated GETs (rule `result-image-download`).
 """
 
 from __future__ import annotations
@@ -40,6 +40,7 @@ from reference_server.request_validation import PageQuery, max_body_bytes
 from reference_server.result_images import parse_result_name, result_file
 from reference_server.simulation import Simulation, simulated_error
 from reference_server.store import TaskStore
+from reference_server.store_open import open_store
 from reference_server.task_creation import TaskCreator
 from reference_server.task_ids import TaskIdGenerator
 from reference_server.task_view import SUCCEED, task_json
@@ -69,16 +70,15 @@ class ServerState:
 def create_app(settings: ServerSettings) -> Starlette:
     """The reference server as an ASGI app; its lifespan runs the worker and the callback sender."""
     contract = load_contract()
-    store = TaskStore(settings.database)
+    store = open_store(settings.store_location)
     http = policy_client(
         HostPolicy(settings.url_policy), settings.url_fetch_max_redirects, settings.callback_timeout
     )
     simulation = Simulation(settings.simulation, settings.step_delay)
-    creator = TaskCreator(settings, store, TaskIdGenerator(store.max_task_id()), http, simulation)
     state = ServerState(
         settings=settings,
         store=store,
-        creator=creator,
+        creator=TaskCreator(settings, store, _id_generator(store), http, simulation),
         pages=PageQuery(),
         body_limit=max_body_bytes(),
         simulation=simulation,
@@ -107,6 +107,7 @@ def create_app(settings: ServerSettings) -> Starlette:
             webhook_secrets=settings.webhook_secrets,
             max_attempts=settings.callback_max_attempts,
             retry_base=settings.callback_retry_base,
+            timeout=settings.callback_timeout,
         )
         async with anyio.create_task_group() as group:
             group.start_soon(worker.run)
@@ -121,6 +122,11 @@ def create_app(settings: ServerSettings) -> Starlette:
         lifespan=lifespan,
         exception_handlers={Exception: _server_error, HTTPException: _http_error},
     )
+
+
+def _id_generator(store: TaskStore) -> TaskIdGenerator:
+    """This process's ids: above every stored one, in a slot no other live process holds."""
+    return TaskIdGenerator(store.max_task_id(), store.claim_id_slot())
 
 
 class AnyMethod:

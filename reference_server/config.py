@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -34,6 +35,8 @@ class ServerSettings:
     host: str = DEFAULT_HOST
     port: int = DEFAULT_PORT
     database: Path = DEFAULT_DATABASE
+    database_url: str | None = None  # postgresql://...: used instead of the SQLite `database`
+    workers: int = 1
     users: dict[str, str] = field(default_factory=lambda: {DEV_ACCESS_KEY: DEV_SECRET_KEY})
     api_keys: dict[str, str] = field(default_factory=lambda: {DEV_API_KEY: DEV_ACCESS_KEY})
     element_ids: frozenset[int] = frozenset(DEFAULT_ELEMENT_IDS)
@@ -52,13 +55,23 @@ class ServerSettings:
     simulation: SimulationSettings = field(default_factory=SimulationSettings)
 
     @property
+    def store_location(self) -> str | Path:
+        """What `store_open.open_store` opens: the PostgreSQL URL if given, else the SQLite file."""
+        return self.database_url or self.database
+
+    @property
     def webhook_secrets(self) -> tuple[str, ...]:
         """The configured webhook secrets, newest first (several during a key rotation)."""
         return parse_webhook_secrets(self.webhook_secret or "")
 
     @property
     def results_dir(self) -> Path:
-        """Where rendered result images are cached, next to the database."""
+        """Where rendered result images are cached: next to the SQLite database, or (PostgreSQL)
+        in a folder of this machine named after the database URL (rendering is deterministic,
+        so every machine serves the same bytes)."""
+        if self.database_url:
+            digest = hashlib.sha256(self.database_url.encode()).hexdigest()[:16]
+            return DEFAULT_DATABASE.parent / f"postgres-{digest}.results"
         return self.database.with_name(self.database.name + ".results")
 
 

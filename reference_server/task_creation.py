@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import anyio
 import httpx
@@ -22,7 +22,12 @@ from reference_server.reference_images import (
 from reference_server.request_validation import parse_json_object, validate_create_body
 from reference_server.rules import check_body_rules, external_task_id_unique
 from reference_server.simulation import Simulation, task_failure_message
-from reference_server.store import DuplicateExternalIdError, TaskRecord, TaskStore
+from reference_server.store import (
+    DuplicateExternalIdError,
+    DuplicateTaskIdError,
+    TaskRecord,
+    TaskStore,
+)
 from reference_server.task_ids import TaskIdGenerator
 from reference_server.task_view import FAILED, SUBMITTED, SUCCEED
 from reference_server.url_fetch import check_url_is_valid, fetch_reference_image, is_http_url
@@ -30,6 +35,7 @@ from reference_server.worker import now_ms
 
 # Work bigger than this (body bytes, Base64 characters) runs in a thread, off the event loop.
 OFFLOAD_THRESHOLD = 256 * 1024
+ID_ATTEMPTS = 5  # ids are unique per process slot; a slot clash (>1,000 process starts) retries
 
 
 @dataclass
@@ -64,12 +70,24 @@ class TaskCreator:
         task = self.new_task(user, request, sizes[0] if sizes else None, prefs)
         limit = self.settings.simulation.concurrency_limit
         if limit is not None:
-            # No await between this count and the insert: within one process nothing slips in.
+            # No await between this count and the insert: exact within one process (several
+            # processes on one database may each admit a task at the same moment).
             check_concurrency(limit, self.store.images_in_flight(user), task.result_count)
         try:
-            self.store.insert(task)
+            return self._insert(task)
         except DuplicateExternalIdError:
             external_task_id_unique(request, already_used=True)
+            raise  # not reached: the rule raises
+
+    def _insert(self, task: TaskRecord) -> TaskRecord:
+        """Store the task; on the (rare) clash with another process's id, under a fresh id."""
+        for _ in range(ID_ATTEMPTS - 1):
+            try:
+                self.store.insert(task)
+                return task
+            except DuplicateTaskIdError:
+                task = replace(task, task_id=self.ids.next_id(now_ms()))
+        self.store.insert(task)
         return task
 
     async def reference_sizes(self, images: tuple[str, ...]) -> list[tuple[int, int]]:

@@ -1,10 +1,11 @@
 """The task lifecycle (rule `task-status-forward-only`): submitted -> processing -> succeed|failed.
 
-A task moves one step once it has sat its time in its status: stored with the task at creation
+A task moves one step once it has sat its own time in its status, stored with it at creation
 (`submitted_ms`, `processing_ms`: the step delay, a Prefer `task-duration` or a --task-duration
 draw), so a restart keeps every task's timing. The worker finds due
 tasks in the database, not in memory, so tasks left in flight by a crash or a stop finish after
-the next start. Each step is a compare-and-set that also enqueues the callback in the same
+the next start, and several server processes can run a worker each: `TaskStore.advance_due`
+claims a batch so that no task is stepped twice, and enqueues each step's callback in the same
 transaction (rules `callback-terminal-delivered`, `callback-lifecycle-order`).
 """
 
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import time
+from dataclasses import replace
 
 import anyio
 
@@ -47,27 +49,35 @@ class LifecycleWorker:
 
     def step_once(self) -> int:
         """Advance every due task one step; returns how many moved."""
+        due_before = now_ms()  # each task's own time in its status is added by the store
         moved = 0
-        now = now_ms()
-        for task in self.store.due(PROCESSING, now, BATCH):
-            moved += self._finish(task)
-        for task in self.store.due(SUBMITTED, now, BATCH):
-            moved += self._advance(task, PROCESSING, "", "0")
+        for status in (PROCESSING, SUBMITTED):
+            moved += len(
+                self.store.advance_due(status, due_before, BATCH, self.next_step, self.body)
+            )
         return moved
 
-    def _finish(self, task: TaskRecord) -> int:
+    def body(self, task: TaskRecord) -> bytes:
+        """The callback body of a task's new state: the task object, as a GET shows it."""
+        return task_json_bytes(task, self.public_url)
+
+    def next_step(self, task: TaskRecord) -> TaskRecord | None:
+        """The task one lifecycle step on (None when it has no next step)."""
+        if task.status == SUBMITTED:
+            return self._moved(task, PROCESSING, "", "0")
+        if task.status != PROCESSING:
+            return None
         # Failure marker in the prompt or Prefer task-outcome (recorded at creation) -> failed.
         if task.fail_msg:
-            return self._advance(task, FAILED, task.fail_msg, "0")
-        return self._advance(task, SUCCEED, "", str(task.result_count))
+            return self._moved(task, FAILED, task.fail_msg, "0")
+        return self._moved(task, SUCCEED, "", str(task.result_count))
 
-    def _advance(self, task: TaskRecord, status: str, message: str, deduction: str) -> int:
-        updated = self.store.advance(
+    @staticmethod
+    def _moved(task: TaskRecord, status: str, message: str, deduction: str) -> TaskRecord:
+        return replace(
             task,
-            new_status=status,
+            status=status,
             status_msg=message,
             final_unit_deduction=deduction,
-            now_ms=now_ms(),
-            callback_body=lambda record: task_json_bytes(record, self.public_url),
+            updated_at=max(now_ms(), task.updated_at),
         )
-        return 0 if updated is None else 1

@@ -12,7 +12,8 @@ from standardwebhooks.webhooks import Webhook
 
 from reference_server import worker
 from reference_server.callbacks import CallbackDispatcher
-from reference_server.store import PendingDelivery, TaskRecord, TaskStore
+from reference_server.store import PendingDelivery, TaskRecord
+from reference_server.worker import LifecycleWorker
 from tests.mutants.mutant import Mutant, patching, with_settings
 
 TERMINAL = ("succeed", "failed")
@@ -21,12 +22,13 @@ OTHER_SECRET = "whsec_" + "bXV0YW50LXNpZ25zLXdpdGgtYW5vdGhlci1zZWNyZXQ="
 
 
 def _terminal_not_enqueued(original: Any) -> Any:
-    def advance(self: TaskStore, task: TaskRecord, *, new_status: str, **kw: Any) -> Any:
-        if new_status in TERMINAL:
-            task = dataclasses.replace(task, callback_url=None)
-        return original(self, task, new_status=new_status, **kw)
+    def next_step(self: LifecycleWorker, task: TaskRecord) -> TaskRecord | None:
+        step: TaskRecord | None = original(self, task)
+        if step is not None and step.status in TERMINAL:
+            step = dataclasses.replace(step, callback_url=None)  # the store enqueues nothing
+        return step
 
-    return advance
+    return next_step
 
 
 def _processing_after_terminal(original: Any) -> Any:
@@ -111,7 +113,7 @@ CALLBACK_MUTANTS = [
         "callback-terminal-delivered",
         "callbacks",
         "the terminal status is never delivered (processing is)",
-        patching(TaskStore, "advance", _terminal_not_enqueued),
+        patching(LifecycleWorker, "next_step", _terminal_not_enqueued),
     ),
     Mutant(
         "callback-processing-after-terminal",
