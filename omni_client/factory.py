@@ -2,7 +2,7 @@
 
 Precedence: explicit arguments, then `OMNI_BASE_URL` / `KLING_ACCESS_KEY` + `KLING_SECRET_KEY` /
 `KLING_API_KEY`, then the local reference server (http://127.0.0.1:8000) with its documented
-development keys (README, "The reference server").
+development keys (docs/reference-server.md).
 """
 
 from __future__ import annotations

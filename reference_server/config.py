@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-# Development credentials and defaults shared by the whole project (team brief, README).
+# Development credentials and defaults shared by the whole project (docs/reference-server.md).
 DEV_ACCESS_KEY = "ak-omni-dev"
 DEV_SECRET_KEY = "sk-omni-dev-secret-0123456789abcdef"
 DEV_API_KEY = "omni-dev-api-key"

@@ -1,4 +1,4 @@
-"""One server process per database: an exclusive lock file next to it (README, reliability).
+"""One server process per database: an exclusive lock file next to it (docs/reliability.md).
 
 Several processes on one database would each hand out task ids and callback deliveries from
 memory, so the supported mode is one process; a second one is refused at start with a clear

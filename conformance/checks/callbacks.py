@@ -19,7 +19,7 @@ from omni_client.webhooks import WebhookSignatureError, WebhookVerifier
 
 # The terminal delivery may trail the terminal status a get_task shows (and a retried one backs
 # off): once GET shows the task terminal, wait at most this long for it. API-FACTS states no
-# delivery deadline; this bound is the suite's (README "Conformance suite").
+# delivery deadline; this bound is the suite's (docs/conformance.md, "Callback timing").
 TERMINAL_DELIVERY_GRACE = 15.0
 SETTLE_SECONDS = 1.0
 
