@@ -62,20 +62,22 @@ class Installed:
 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The project's wheel, built once from the checkout."""
-    out = tmp_path_factory.mktemp("wheel")
+    """The project's wheel, built once from the checkout, in a wheelhouse that also holds every
+    dependency of all extras (fetched once through the machine's configured indexes), so that
+    each fresh venv installs from it without resolving against the indexes again."""
+    house = tmp_path_factory.mktemp("wheelhouse")
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", str(out), str(ROOT)],
+        [sys.executable, "-m", "pip", "wheel", "--quiet", "-w", str(house), f"{ROOT}[server,conformance]"],
         check=True,
         capture_output=True,
-        timeout=300,
-    )
-    (built,) = out.glob("omni_image_kit-*.whl")
+        timeout=600,
+    )  # fmt: skip
+    (built,) = house.glob("omni_image_kit-*.whl")
     return built
 
 
 def install(wheel: Path, extra: str, base: Path) -> Installed:
-    """A fresh venv (no system site-packages) with `wheel[extra]` from the configured indexes."""
+    """A fresh venv (no system site-packages) with `wheel[extra]` from the wheel's wheelhouse."""
     root = base / f"venv-{extra or 'base'}"
     venv.EnvBuilder(with_pip=True, system_site_packages=False).create(root)
     target = f"{wheel}[{extra}]" if extra else str(wheel)
@@ -84,7 +86,7 @@ def install(wheel: Path, extra: str, base: Path) -> Installed:
     installed = Installed(root, workdir)
     result = installed.run(
         "python", "-m", "pip", "install", "--quiet", "--no-compile", "--disable-pip-version-check",
-        target,
+        "--no-index", "--find-links", str(wheel.parent), target,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr[-2000:]
     return installed
