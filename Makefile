@@ -15,7 +15,8 @@ GEN_DIR := generated/$(GEN_PACKAGE)
 GENERATOR := $(BIN)/openapi-python-client generate --path openapi.yaml --meta none \
 	--config openapi-python-client.yaml --overwrite --fail-on-warning
 
-.PHONY: FORCE install generate check-generated lint lint-spec test pytest serve conformance \
+.PHONY: FORCE install postgres generate check-generated contract check-contract check-coverage \
+	coverage-table lint lint-spec test pytest serve conformance \
 	mutation bench bench-tools bench-server bench-client bench-conformance soak clean
 
 install: $(STAMP)
@@ -49,6 +50,19 @@ check-generated: $(STAMP)
 	else echo "check-generated: generated/ is stale; run 'make generate' and commit" >&2; exit 1; fi
 	cd generated && ../$(BIN)/mypy --strict --config-file /dev/null --cache-dir /dev/null -p $(GEN_PACKAGE)
 
+contract: $(STAMP)
+	$(BIN)/python -m scripts.render_contract
+
+check-contract: $(STAMP)
+	$(BIN)/python -m scripts.render_contract --check
+
+# docs/line-coverage.md: every documented/decided line -> the checks and sides that test it.
+coverage-table: $(STAMP)
+	$(BIN)/python -m conformance.coverage
+
+check-coverage: $(STAMP)
+	$(BIN)/python -m conformance.coverage --check
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -58,10 +72,16 @@ lint-spec: $(STAMP) node_modules/.installed
 	$(BIN)/openapi-spec-validator openapi.yaml
 	redocly lint --config redocly.yaml openapi.yaml
 
-pytest: $(STAMP)
+# PostgreSQL server binaries for the store tests (which start their own temporary server) and
+# the PostgreSQL soak/bench runs: Debian's package, installed only when no initdb is found.
+postgres:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null || \
+		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql; }
+
+pytest: $(STAMP) postgres
 	$(BIN)/python -m pytest -n 2 -q
 
-test: check-generated lint lint-spec pytest
+test: check-generated check-contract check-coverage lint lint-spec pytest
 
 serve: $(STAMP)
 	$(BIN)/omni-reference-server
@@ -77,8 +97,9 @@ bench: bench-server bench-client bench-conformance
 bench-tools: node_modules/.installed
 	@command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
 
-bench-server: $(STAMP) bench-tools
+bench-server: $(STAMP) bench-tools postgres
 	$(BIN)/python -m scripts.bench_server
+	$(BIN)/python -m scripts.bench_scale_out
 
 bench-client: $(STAMP)
 	$(BIN)/python -m scripts.bench_client
@@ -86,7 +107,7 @@ bench-client: $(STAMP)
 bench-conformance: $(STAMP)
 	$(BIN)/python -m scripts.bench_conformance
 
-soak: $(STAMP)
+soak: $(STAMP) postgres
 	$(BIN)/python -m scripts.soak
 
 clean:

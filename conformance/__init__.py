@@ -1,4 +1,4 @@
-"""The Omni-Image conformance suite: points at any server claiming to implement API-FACTS.md.
+"""The Omni-Image conformance suite: points at any server claiming to implement the contract.
 
 Layers (who imports whom): `config` -> `registry`/`violation` -> `http`/`tokens`/`receiver`/
 `strategies` -> `context` -> `checks.*` (one module per topic, each check named after the spec's
@@ -14,12 +14,12 @@ reference server: every check talks HTTP only.
 """
 
 from conformance.config import ConfigError, SuiteConfig, load_config
-from conformance.registry import CONTRACT_LINE_IDS, CheckSpec, all_checks, conformance_check
+from conformance.registry import SUITE_PHASE_IDS, CheckSpec, all_checks, conformance_check
 from conformance.runner import CheckOutcome, Outcome, SuiteResult, TargetUnreachable, run_suite
 from conformance.violation import SkipCheck, Violation
 
 __all__ = [
-    "CONTRACT_LINE_IDS",
+    "SUITE_PHASE_IDS",
     "CheckOutcome",
     "CheckSpec",
     "ConfigError",

@@ -17,9 +17,11 @@ from rich.console import Console
 from conformance.config import ConfigError, SuiteConfig, load_config
 from conformance.document import write_report
 from conformance.junit import write_junit
+from conformance.levels import LEVELS
 from conformance.registry import select_checks
 from conformance.report import ConsoleProgress, print_result
 from conformance.runner import SuiteResult, TargetUnreachable, run_suite
+from omni_spec import load_contract
 
 EXIT_USAGE = 2
 
@@ -28,8 +30,9 @@ def build_parser() -> argparse.ArgumentParser:
     """Every option also reads $OMNI_<NAME> and omni-conformance.toml (flag > env > file)."""
     parser = argparse.ArgumentParser(
         prog="omni-conformance",
-        description="Check a server against the Omni-Image contract (openapi.yaml / API-FACTS.md). "
-        "Every option also reads $OMNI_<OPTION> and omni-conformance.toml; flag > env > file.",
+        description="Check a server against the Omni-Image contract (openapi.yaml, "
+        "docs/contract.md). Every option also reads $OMNI_<OPTION> and omni-conformance.toml; "
+        "flag > env > file.",
     )
     add = parser.add_argument
     add("--base-url", help="server under test, e.g. http://127.0.0.1:8000 [required]")
@@ -50,6 +53,12 @@ def build_parser() -> argparse.ArgumentParser:
     add("--task-timeout", type=float, help="seconds a task may take to end [60]")
     add("--junit-xml", metavar="PATH", help="write JUnit XML (one testcase per rule)")
     add("--report", metavar="PATH", help="write a Markdown (.md) or HTML (.html) report")
+    add(
+        "--level",
+        choices=LEVELS,
+        help="decided (default): documented lines and the contract's rulings fail; documented: "
+        "only documented lines fail, a ruling broken is a warning that keeps exit 0",
+    )
     add("--only", nargs="+", metavar="RULE_ID", action="extend", help="run only these checks")
     add("--skip", nargs="+", metavar="RULE_ID", action="extend", help="skip these checks")
     add("--list-checks", action="store_true", help="list check ids with what they prove, then exit")
@@ -88,11 +97,18 @@ def _write_outputs(console: Console, result: SuiteResult, config: SuiteConfig) -
         console.print(f"report: {config.report}", highlight=False)
 
 
+def standing_of(check_id: str) -> str:
+    """The standing of the line a check is named after (a Schemathesis phase has none)."""
+    rule = load_contract().rules.get(check_id)
+    return rule.standing if rule else "phase: each finding names its own line"
+
+
 def _list_checks(console: Console) -> int:
     for check in select_checks((), ()):
         needs = f"  (needs {', '.join(check.needs)})" if check.needs else ""
+        standing = f"  [dim]({standing_of(check.name)})[/]"
         console.print(
-            f"[bold]{check.name}[/]  [dim]{check.topic}[/]  {check.description}{needs}",
+            f"[bold]{check.name}[/]{standing}  [dim]{check.topic}[/]  {check.description}{needs}",
             highlight=False,
         )
     return 0
@@ -121,7 +137,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if config.seed is None:
         config = dataclasses.replace(config, seed=secrets.randbelow(2**31))
     console.print(
-        f"omni-conformance against {config.base_url}, seed {config.seed}", highlight=False
+        f"omni-conformance against {config.base_url}, seed {config.seed}, level {config.level}",
+        highlight=False,
     )
     try:
         with ConsoleProgress(console, total) as progress:

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from conformance.levels import DEFAULT_LEVEL, LEVELS
+
 ENV_PREFIX = "OMNI_"
 CONFIG_FILE_NAME = "omni-conformance.toml"
 CONFIG_FILE_ENV = "OMNI_CONFORMANCE_CONFIG"
@@ -45,6 +47,7 @@ class SuiteConfig:
     only: tuple[str, ...] = ()
     skip: tuple[str, ...] = ()
     request_timeout: float = 30.0
+    level: str = DEFAULT_LEVEL
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     @property
@@ -68,6 +71,8 @@ class SuiteConfig:
             raise ConfigError("--max-examples must be >= 1")
         if self.task_timeout <= 0:
             raise ConfigError("--task-timeout must be > 0")
+        if self.level not in LEVELS:
+            raise ConfigError(f"--level must be one of {', '.join(LEVELS)}, got {self.level!r}")
 
     def redacted(self) -> dict[str, Any]:
         """The options with every secret replaced, for reports."""

@@ -10,7 +10,9 @@ from typing import Any, TypeVar
 
 from conformance.config import SuiteConfig
 from conformance.http import ApiClient
+from conformance.levels import is_failure
 from conformance.receiver import Receiver
+from conformance.violation import Violation
 from omni_spec import Contract
 
 T = TypeVar("T")
@@ -18,7 +20,8 @@ T = TypeVar("T")
 
 @dataclass
 class CheckContext:
-    """Shared by every check of one run; `rule`, `rng` and `notes` are reset per check."""
+    """Shared by every check of one run; `rule`, `rng`, `notes`, `warnings` and `exercised` are
+    reset per check."""
 
     config: SuiteConfig
     contract: Contract
@@ -31,6 +34,8 @@ class CheckContext:
     rule: str = ""
     rng: random.Random = field(default_factory=random.Random)
     notes: list[str] = field(default_factory=list)
+    warnings: list[Violation] = field(default_factory=list)
+    exercised: set[tuple[str, str]] = field(default_factory=set)
     _counter: int = 0
     _cache: dict[str, Any] = field(default_factory=dict)
 
@@ -39,10 +44,36 @@ class CheckContext:
         self.rule = rule
         self.rng = random.Random(self.seed ^ zlib.crc32(rule.encode()))
         self.notes = []
+        self.warnings = []
+        self.exercised = set()
 
     def note(self, text: str) -> None:
         """A remark that ends up next to the check's outcome (e.g. a partial run)."""
         self.notes.append(text)
+
+    def note_silence(self, silence_id: str, taken: str) -> None:
+        """Which side of a silence (an `x-silences` id) the server took: a note, never a failure."""
+        silence = self.contract.silence(silence_id)
+        self.note(
+            f"silence {silence.id}: {taken} (either side conforms; the reference server's side: "
+            f"{silence.reference_server})"
+        )
+
+    def standing(self, rule: str) -> str:
+        """The standing (documented or decided) of an `x-rules` id, read from the spec."""
+        return self.contract.rule(rule).standing
+
+    def tolerates(self, violation: Violation) -> bool:
+        """Whether the level makes this violation a warning (a ruling under --level documented)."""
+        return not is_failure(self.config.level, violation.standing)
+
+    def warn(self, violation: Violation) -> None:
+        """Record a deviation from a ruling that the level reports as a warning."""
+        self.warnings.append(violation)
+
+    def exercise(self, line: str, side: str) -> None:
+        """Record that a case tested `line` on `side` (conformance.lines), for line coverage."""
+        self.exercised.add((line, side))
 
     def unique_id(self, label: str) -> str:
         """A fresh external_task_id: run nonce + rule + counter (unique on any server, any

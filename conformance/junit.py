@@ -1,15 +1,30 @@
-"""`--junit-xml`: one testcase per rule; a violation is a <failure>, a suite error an <error>."""
+"""`--junit-xml`: one testcase per check; a violation is a <failure>, a suite error an <error>.
+
+Each failing testcase carries the line it broke as properties `rule` and `standing`; a warning
+(a ruling broken under --level documented) is a `warning` property plus its evidence in
+<system-out>, and does not count as a failure. The testsuite's properties hold the seed, the
+level and the counts of warnings and notes (JUnit has no attribute for either).
+"""
 
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+from conformance.levels import RULING_WARNING
 from conformance.runner import Outcome, SuiteResult
+from conformance.violation import Violation
+
+
+def _evidence(v: Violation) -> str:
+    return (
+        f"line: {v.rule} ({v.standing})\ncase: {v.case}\ncontract says: {v.documented}\n\n"
+        f"sent:\n{v.sent}\n\nreceived:\n{v.received}\n\nreproduce:\n{v.curl}\n"
+    )
 
 
 def junit_tree(result: SuiteResult) -> ET.ElementTree[ET.Element | None]:
-    """The JUnit XML document of a run (seed and options as testsuite properties)."""
+    """The JUnit XML document of a run (seed, level, counts and options as properties)."""
     suite = ET.Element(
         "testsuite",
         name="omni-conformance",
@@ -24,8 +39,12 @@ def junit_tree(result: SuiteResult) -> ET.ElementTree[ET.Element | None]:
         "seed": result.seed,
         "run_nonce": result.run_nonce,
         "bodies_digest": result.bodies_digest,
+        "level": result.level,
+        "warnings": result.warning_count,
+        "notes": result.note_count,
+        "summary": result.summary(),
     }
-    for key, value in {**run, **result.config}.items():
+    for key, value in {**result.config, **run}.items():
         ET.SubElement(properties, "property", name=str(key), value=str(value))
     for outcome in result.outcomes:
         case = ET.SubElement(
@@ -35,23 +54,34 @@ def junit_tree(result: SuiteResult) -> ET.ElementTree[ET.Element | None]:
             name=outcome.name,
             time=f"{outcome.duration:.3f}",
         )
+        case_properties: list[tuple[str, str]] = []
+        out: list[str] = []
         if outcome.outcome is Outcome.FAIL and outcome.violation is not None:
             v = outcome.violation
+            case_properties += [("rule", v.rule), ("standing", v.standing)]
             failure = ET.SubElement(
-                case, "failure", message=f"{v.case}: {v.documented}"[:500], type="Violation"
+                case,
+                "failure",
+                message=f"[{v.rule}, {v.standing}] {v.case}: {v.documented}"[:500],
+                type="Violation",
             )
-            failure.text = (
-                f"case: {v.case}\ncontract says: {v.documented}\n\n"
-                f"sent:\n{v.sent}\n\nreceived:\n{v.received}\n\n"
-                f"reproduce:\n{v.curl}\n"
-            )
+            failure.text = _evidence(v)
         elif outcome.outcome is Outcome.ERROR:
             error = ET.SubElement(case, "error", message=outcome.reason.splitlines()[0][:500])
             error.text = outcome.reason
         elif outcome.outcome is Outcome.SKIP:
             ET.SubElement(case, "skipped", message=outcome.reason)
-        if outcome.notes:
-            ET.SubElement(case, "system-out").text = "\n".join(outcome.notes)
+        for warning in outcome.warnings:
+            case_properties.append(("warning", f"{warning.rule} ({warning.standing})"))
+            out.append(f"WARNING ({RULING_WARNING}):\n{_evidence(warning)}")
+        if case_properties:
+            holder = ET.Element("properties")
+            case.insert(0, holder)
+            for name, value in case_properties:
+                ET.SubElement(holder, "property", name=name, value=value)
+        out += outcome.notes
+        if out:
+            ET.SubElement(case, "system-out").text = "\n".join(out)
     tree = ET.ElementTree(suite)
     ET.indent(tree)
     return tree

@@ -4,12 +4,15 @@
         --base-url http://127.0.0.1:8000 --access-key AK --secret-key SK [--second-access-key ...]
 
 Options are the CLI's (and read $OMNI_* and omni-conformance.toml the same way); select checks
-with `-k`, e.g. `-k "auth or callback"`. A violation fails the test with the rule, what was sent,
-what came back, what the contract says and a curl line; a missing optional input skips it.
+with `-k`, e.g. `-k "auth or callback"`. A violation fails the test with the line (rule id and
+standing), what was sent, what came back, what the contract says and a curl line; a missing
+optional input skips it. Under `--level documented` a ruling broken is a `ConformanceRulingWarning`
+(pytest's warnings summary), not a failure; notes go to the test's captured output.
 """
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -17,6 +20,7 @@ import pytest
 
 from conformance.config import ConfigError, load_config
 from conformance.context import CheckContext
+from conformance.levels import RULING_WARNING
 from conformance.receiver import Receiver
 from conformance.registry import CheckSpec, all_checks
 from conformance.runner import (
@@ -27,6 +31,7 @@ from conformance.runner import (
     probe,
     run_check,
 )
+from conformance.violation import Violation
 
 OPTIONS = (
     ("base_url", str),
@@ -42,6 +47,7 @@ OPTIONS = (
     ("seed", int),
     ("max_examples", int),
     ("task_timeout", float),
+    ("level", str),
 )
 
 
@@ -88,20 +94,33 @@ def conformance_session(pytestconfig: pytest.Config) -> Iterator[ConformanceSess
                 client.close()
 
 
-def describe_failure(outcome: CheckOutcome) -> str:
-    """The violation as text: rule, case, contract, sent, received, curl."""
-    v = outcome.violation
-    if v is None:
-        return outcome.reason
+class ConformanceRulingWarning(UserWarning):
+    """The server differs from one of the contract's rulings (--level documented)."""
+
+
+def describe_violation(v: Violation) -> str:
+    """A violation as text: line (rule, standing), case, contract, sent, received, curl."""
     return (
-        f"[{v.rule}] {v.case}\ncontract says: {v.documented}\n\nsent:\n{v.sent}\n\n"
-        f"received:\n{v.received}\n\nreproduce:\n{v.curl}"
+        f"[{v.rule}, {v.standing}] {v.case}\ncontract says: {v.documented}\n\nsent:\n{v.sent}"
+        f"\n\nreceived:\n{v.received}\n\nreproduce:\n{v.curl}"
     )
+
+
+def describe_failure(outcome: CheckOutcome) -> str:
+    """The check's violation as text (its reason when there is none)."""
+    return describe_violation(outcome.violation) if outcome.violation else outcome.reason
 
 
 def run_as_test(session: ConformanceSession, check: CheckSpec) -> None:
     """Run one check and translate its outcome into pytest's vocabulary."""
     outcome = run_check(session.context, check)
+    for note in outcome.notes:
+        print(f"note [{check.name}]: {note}")
+    for warning in outcome.warnings:
+        warnings.warn(
+            ConformanceRulingWarning(f"{RULING_WARNING}: {describe_violation(warning)}"),
+            stacklevel=2,
+        )
     if outcome.outcome is Outcome.SKIP:
         pytest.skip(outcome.reason)
     if outcome.outcome is Outcome.FAIL:

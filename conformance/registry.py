@@ -1,14 +1,20 @@
-"""Checks registered by name: the spec's `x-rules` id they prove, or a documented contract-line id.
+"""Checks registered by name: the `x-rules` id they prove (or a Schemathesis phase of the suite).
 
->>> @conformance_check("references-total-max-10", needs=("element_ids",))  # doctest: +SKIP
+A check also declares the other contract lines (conformance.lines) its cases test, and on which
+side: the line coverage table (docs/line-coverage.md) is rendered from these declarations, and a
+full run against the reference server proves each declared side is really exercised.
+
+>>> @conformance_check(  # doctest: +SKIP
+...     "references-total-max-10", covers={"range:CreateTaskRequest.n": BOTH}
+... )
 ... def check_reference_total(ctx: CheckContext) -> None: ...
 """
 
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -16,16 +22,10 @@ if TYPE_CHECKING:
 
 CheckFunction = Callable[["CheckContext"], None]
 
-# Contract lines a check proves that have no `x-rules` entry (OpenAPI states them as schema, or they
-# are phases of the suite itself). A unit test asserts every registered id is here or in x-rules.
-CONTRACT_LINE_IDS: dict[str, str] = {
-    "schema-boundaries": "Create body: field types, ranges and enums (prompt 1..2500 code points, "
-    "n 1..9, series_amount 2..9 or auto, every aspect_ratio, model_name, resolution, result_type).",
-    "schema-defaults": "Create body defaults: model kling-image-o1, 1k, single, n 1, "
-    "aspect_ratio auto (1:1 without references), no watermark.",
-    "unknown-fields-ignored": "Unknown fields are ignored [decided].",
-    "list-paging-parameters": "List: pageNum integer 1..1000 default 1; pageSize integer 1..500 "
-    "default 30.",
+# Check ids that are no `x-rules` entry: the phases of the suite itself, whose every finding names
+# the x-rules id it breaks (conformance.schemathesis_lines). A unit test asserts every registered id
+# is here or in x-rules, and none is an x-silences id.
+SUITE_PHASE_IDS: dict[str, str] = {
     "schemathesis-examples": "Schemathesis examples phase: the spec's examples against the server.",
     "schemathesis-coverage": "Schemathesis coverage phase: boundary and negative values.",
     "schemathesis-fuzzing": "Schemathesis fuzzing phase: random valid and invalid requests.",
@@ -52,15 +52,20 @@ class CheckSpec:
     topic: str
     needs: tuple[str, ...]
     description: str
+    covers: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 _REGISTRY: dict[str, CheckSpec] = {}
 
 
 def conformance_check(
-    name: str, *, needs: tuple[str, ...] = ()
+    name: str,
+    *,
+    needs: tuple[str, ...] = (),
+    covers: Mapping[str, tuple[str, ...]] | None = None,
 ) -> Callable[[CheckFunction], CheckFunction]:
-    """Register `function` as the check proving rule `name` (unique across the suite)."""
+    """Register `function` as the check proving rule `name` (unique across the suite); `covers`
+    maps the other lines its cases test to the sides they take (conformance.lines)."""
     unknown = set(needs) - set(NEEDS)
     if unknown:
         raise ValueError(f"{name}: unknown needs {sorted(unknown)}")
@@ -70,7 +75,9 @@ def conformance_check(
             raise ValueError(f"check {name!r} registered twice")
         topic = function.__module__.rsplit(".", 1)[-1]
         summary = inspect.cleandoc(function.__doc__ or "").split("\n\n")[0]
-        _REGISTRY[name] = CheckSpec(name, function, topic, needs, " ".join(summary.split()))
+        _REGISTRY[name] = CheckSpec(
+            name, function, topic, needs, " ".join(summary.split()), dict(covers or {})
+        )
         return function
 
     return register

@@ -1,4 +1,5 @@
-"""Console output: rich progress while checks run, then a rule-by-rule table and every failure."""
+"""Console output: rich progress while checks run, then a check-by-check table and every failure
+and warning, each naming the contract line (rule id and standing) it is about."""
 
 from __future__ import annotations
 
@@ -8,11 +9,14 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from rich.text import Text
 
+from conformance.levels import RULING_WARNING
 from conformance.runner import CheckOutcome, Outcome, SuiteResult
+from conformance.violation import Violation
 
 STYLES = {
     Outcome.PASS: "green",
     Outcome.FAIL: "bold red",
+    Outcome.WARN: "bold yellow",
     Outcome.ERROR: "bold magenta",
     Outcome.SKIP: "yellow",
 }
@@ -55,55 +59,80 @@ class ConsoleProgress:
         )
 
 
+def outcome_line(outcome: CheckOutcome) -> str:
+    """`rule (standing)` of the failure, else of the first warning, else empty."""
+    if outcome.violation is not None:
+        return outcome.violation.line
+    if outcome.warnings:
+        return ", ".join(dict.fromkeys(w.line for w in outcome.warnings))
+    return ""
+
+
+def reason_text(outcome: CheckOutcome) -> str:
+    """The first line of the reason, then the notes."""
+    reason = outcome.reason.splitlines()[0] if outcome.reason else ""
+    return "; ".join(filter(None, [reason, *outcome.notes]))
+
+
 def summary_table(result: SuiteResult) -> Table:
-    """One row per rule: outcome, topic, duration and reason."""
-    table = Table(title=f"Conformance results (seed {result.seed})", show_lines=False)
-    for column in ("rule", "topic", "outcome", "time", "reason / notes"):
+    """One row per check: outcome, the line a failure or warning names, duration and reason."""
+    table = Table(
+        title=f"Conformance results (seed {result.seed}, level {result.level})", show_lines=False
+    )
+    for column in ("check", "topic", "outcome", "line (standing)", "time", "reason / notes"):
         table.add_column(column, overflow="fold")
     for outcome in result.outcomes:
-        reason = outcome.reason.splitlines()[0] if outcome.reason else ""
-        if outcome.notes:
-            reason = "; ".join(filter(None, [reason, *outcome.notes]))
         table.add_row(
             outcome.name,
             outcome.topic,
             Text(outcome.outcome.value, STYLES[outcome.outcome]),
+            outcome_line(outcome),
             f"{outcome.duration:.1f}s",
-            reason,
+            reason_text(outcome),
         )
     return table
 
 
 def counts_line(result: SuiteResult) -> str:
-    """`42 checks: 40 pass, 1 fail, 0 error, 1 skip in 63.2 s (seed 7)`."""
-    parts = ", ".join(f"{result.count(o)} {o.value}" for o in Outcome)
-    return f"{len(result.outcomes)} checks: {parts} in {result.duration:.1f} s (seed {result.seed})"
+    """The summary counts and the run's duration and seed."""
+    return f"{result.summary()} in {result.duration:.1f} s (seed {result.seed})"
+
+
+def _evidence(v: Violation) -> Text:
+    return Text.assemble(
+        ("line: ", "bold"),
+        f"{v.rule} ({v.standing})",
+        "\n",
+        ("case: ", "bold"),
+        v.case or "-",
+        "\n",
+        ("contract says: ", "bold"),
+        v.documented,
+        "\n",
+        ("sent:\n", "bold"),
+        v.sent,
+        "\n",
+        ("received:\n", "bold"),
+        v.received,
+        "\n",
+        ("reproduce:\n", "bold"),
+        (v.curl or "-", "cyan"),
+    )
 
 
 def print_result(console: Console, result: SuiteResult) -> None:
-    """The table, a panel per failure (rule, sent, received, contract, curl) and the counts."""
+    """The table, a panel per failure and per warning (line, case, sent, received, contract,
+    curl), then the counts."""
     console.print(summary_table(result))
     for outcome in result.outcomes:
         if outcome.outcome is Outcome.FAIL and outcome.violation is not None:
             v = outcome.violation
-            body = Text.assemble(
-                ("case: ", "bold"),
-                v.case or "-",
-                "\n",
-                ("contract says: ", "bold"),
-                v.documented,
-                "\n",
-                ("sent:\n", "bold"),
-                v.sent,
-                "\n",
-                ("received:\n", "bold"),
-                v.received,
-                "\n",
-                ("reproduce:\n", "bold"),
-                (v.curl or "-", "cyan"),
-            )
-            console.print(Panel(body, title=f"FAIL {v.rule}", border_style="red"))
-        elif outcome.outcome is Outcome.ERROR:
+            title = f"FAIL {outcome.name}: {v.line}"
+            console.print(Panel(_evidence(v), title=title, border_style="red"))
+        for warning in outcome.warnings:
+            title = f"WARN {outcome.name}: {warning.line} {RULING_WARNING}"
+            console.print(Panel(_evidence(warning), title=title, border_style="yellow"))
+        if outcome.outcome is Outcome.ERROR:
             console.print(
                 Panel(
                     outcome.reason,

@@ -1,7 +1,10 @@
 """Run the selected checks in-process: `run_suite(config) -> SuiteResult`.
 
-Outcomes follow the OCI conformance kit: pass, fail (the server broke the contract), error (the
-suite itself broke while checking), skip (an optional input is missing or the check cannot apply).
+Outcomes follow the OCI conformance kit: pass, fail (the server broke a line that fails at the
+run's --level), warn (it broke only rulings, under --level documented: "differs from the contract's
+ruling"; the exit code ignores it), error (the suite itself broke while checking), skip (an
+optional input is missing or the check cannot apply). Notes (e.g. which side of a silence the
+server took) never change an outcome.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from typing import Any
 from conformance.config import ConfigError, SuiteConfig
 from conformance.context import CheckContext
 from conformance.http import ApiClient
+from conformance.levels import DEFAULT_LEVEL, RULING_WARNING
 from conformance.receiver import Receiver
 from conformance.registry import NEEDS, CheckSpec, select_checks
 from conformance.tokens import TokenSource
@@ -29,6 +33,7 @@ class Outcome(enum.StrEnum):
 
     PASS = "pass"
     FAIL = "fail"
+    WARN = "warn"
     ERROR = "error"
     SKIP = "skip"
 
@@ -49,6 +54,8 @@ class CheckOutcome:
     violation: Violation | None = None
     duration: float = 0.0
     notes: list[str] = field(default_factory=list)
+    warnings: list[Violation] = field(default_factory=list)
+    exercised: set[tuple[str, str]] = field(default_factory=set)
 
 
 @dataclass
@@ -62,10 +69,35 @@ class SuiteResult:
     started_at: float
     duration: float
     bodies_digest: str = ""
+    level: str = DEFAULT_LEVEL
 
     def count(self, outcome: Outcome) -> int:
         """How many checks ended with `outcome`."""
         return sum(1 for o in self.outcomes if o.outcome is outcome)
+
+    @property
+    def warning_count(self) -> int:
+        """How many deviations from a ruling were reported as warnings (--level documented)."""
+        return sum(len(o.warnings) for o in self.outcomes)
+
+    @property
+    def note_count(self) -> int:
+        """How many notes the checks left (silence sides, partial runs, statistics)."""
+        return sum(len(o.notes) for o in self.outcomes)
+
+    def summary(self) -> str:
+        """`42 checks: 1 fail, 1 warning, 6 notes, 0 errors, 1 skip, 39 pass`."""
+
+        def plural(count: int, word: str) -> str:
+            return f"{count} {word}{'' if count == 1 else 's'}"
+
+        return (
+            f"{len(self.outcomes)} checks at level {self.level}: "
+            f"{plural(self.count(Outcome.FAIL), 'fail')}, "
+            f"{plural(self.warning_count, 'warning')}, {plural(self.note_count, 'note')}, "
+            f"{plural(self.count(Outcome.ERROR), 'error')}, "
+            f"{plural(self.count(Outcome.SKIP), 'skip')}, {self.count(Outcome.PASS)} pass"
+        )
 
     @property
     def failures(self) -> list[CheckOutcome]:
@@ -121,9 +153,13 @@ def run_check(ctx: CheckContext, check: CheckSpec) -> CheckOutcome:
     try:
         check.function(ctx)
     except Violation as violation:
-        outcome.outcome = Outcome.FAIL
-        outcome.violation = violation
-        outcome.reason = violation.case or str(violation)
+        if ctx.tolerates(violation):
+            ctx.warn(violation)
+            ctx.note("the check stopped at a deviation from a ruling: its later cases did not run")
+        else:
+            outcome.outcome = Outcome.FAIL
+            outcome.violation = violation
+            outcome.reason = f"{violation.line}: {violation.case or violation}"
     except SkipCheck as skip:
         outcome.outcome = Outcome.SKIP
         outcome.reason = skip.reason
@@ -135,6 +171,12 @@ def run_check(ctx: CheckContext, check: CheckSpec) -> CheckOutcome:
         outcome.reason = f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=6)}"
     outcome.duration = time.monotonic() - started
     outcome.notes = list(ctx.notes)
+    outcome.warnings = list(ctx.warnings)
+    outcome.exercised = set(ctx.exercised)
+    if outcome.warnings and outcome.outcome is Outcome.PASS:
+        outcome.outcome = Outcome.WARN
+        first = outcome.warnings[0]
+        outcome.reason = f"{RULING_WARNING}: {first.line}: {first.case}"
     return outcome
 
 
@@ -210,4 +252,5 @@ def run_suite(config: SuiteConfig, *, progress: ProgressCallback | None = None) 
         started_at=started_at,
         duration=time.monotonic() - started,
         bodies_digest=ctx.api.bodies_digest,
+        level=config.level,
     )

@@ -91,7 +91,8 @@ def loopback_body(contract: Contract, body: Any, urls: LoopbackUrls) -> Any:
     spec's examples name https://example.com/..., fuzzing draws arbitrary hosts). A well-formed
     http(s) URL (the spec's callback_url pattern) becomes the receiver's callback or image URL; a
     malformed one only has its host replaced by the receiver's, so it stays malformed and a
-    negative case stays negative. Strings naming no host (Base64 images, ...) are kept.
+    negative case stays negative. Strings naming no host (Base64 images, ...) are kept. A series
+    body without references gets the receiver's image (text-only series is a silence).
     """
     if not isinstance(body, dict):
         return body
@@ -100,6 +101,9 @@ def loopback_body(contract: Contract, body: Any, urls: LoopbackUrls) -> Any:
         edited["callback_url"] = _to_loopback(
             contract, edited["callback_url"], urls.callback_url, urls.origin
         )
+    if edited.get("result_type") == "series" and "image_list" not in edited:
+        # Text-only series is a silence: give series a reference so either reading accepts it.
+        edited["image_list"] = [{"image": urls.image_url}]
     images = edited.get("image_list")
     if isinstance(images, list):
         edited["image_list"] = [

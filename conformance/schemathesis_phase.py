@@ -21,6 +21,7 @@ Plain Schemathesis probes single-field bounds, response schemas and status codes
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -44,13 +45,17 @@ IMPLICIT_METHODS = frozenset({"HEAD", "OPTIONS"})
 
 @dataclass(frozen=True)
 class PhaseFailure:
-    """One distinct failure Schemathesis reported: which check, on what, and how to reproduce it."""
+    """One distinct failure Schemathesis reported: which check, on what, and how to reproduce it;
+    whether the case was negative and the answer it got (to name the contract line it breaks)."""
 
     check: str
     operation: str
     title: str
     message: str
     curl: str
+    negative: bool = False
+    status: int | None = None
+    body: Any = None
 
 
 @dataclass(frozen=True)
@@ -98,7 +103,7 @@ def jwt_auth_provider(tokens: TokenSource) -> type:
 
 @schemathesis.check
 def omni_method_not_supported(ctx: Any, response: Any, case: Any) -> bool | None:
-    """API-FACTS: an unsupported method on a known path is 404 with code 1202, token or not
+    """The contract: an unsupported method on a known path is 404 with code 1202, token or not
     [decided] (status and code read from rule method-not-supported)."""
     meta = case.meta
     if meta is None or not isinstance(meta.phase.data, CoveragePhaseData):
@@ -125,8 +130,9 @@ def omni_method_not_supported(ctx: Any, response: Any, case: Any) -> bool | None
 @schemathesis.check
 def omni_positive_refused_only_by_rules(ctx: Any, response: Any, case: Any) -> bool | None:
     """Narrows the 400 that positive_data_acceptance tolerates: a schema-valid request may only
-    be refused by an x-rule of create_task, which is code 1201 (API-FACTS "Errors"); a schema-valid
-    list/get request is never 400, and a schema-valid body is never 1200 (not JSON / missing field).
+    be refused by an x-rule of create_task, which is code 1201 (the contract's "Errors"); a
+    schema-valid list/get request is never 400, and a schema-valid body is never 1200 (not JSON /
+    missing field).
     """
     meta = case.meta
     if meta is None or not meta.generation.mode.is_positive or response.status_code != 400:
@@ -181,17 +187,40 @@ def phase_config(base_url: str, phase: str, *, seed: int, max_examples: int) -> 
     )
 
 
+def _answer(event: events.ScenarioFinished, case_id: str) -> tuple[int | None, Any]:
+    """The HTTP status and JSON body (None when not JSON) a recorded case got."""
+    interaction = event.recorder.interactions.get(case_id)
+    response = interaction.response if interaction is not None else None
+    if response is None:
+        return None, None
+    try:
+        body = json.loads(response.content)
+    except (ValueError, UnicodeDecodeError):
+        body = None
+    return response.status_code, body
+
+
+def _is_negative(event: events.ScenarioFinished, case_id: str) -> bool:
+    node = event.recorder.cases.get(case_id)
+    meta = node.value.meta if node is not None else None
+    return bool(meta is not None and meta.generation.mode.is_negative)
+
+
 def _failures(event: events.ScenarioFinished) -> Iterator[PhaseFailure]:
-    for nodes in event.recorder.checks.values():
+    for case_id, nodes in event.recorder.checks.items():
         for node in nodes:
             if node.status == Status.FAILURE and node.failure_info is not None:
                 failure = node.failure_info.failure
+                status, body = _answer(event, case_id)
                 yield PhaseFailure(
                     check=node.name,
                     operation=str(failure.operation or event.label or ""),
                     title=str(failure.title),
                     message=str(failure.message),
                     curl=node.failure_info.code_sample,
+                    negative=_is_negative(event, case_id),
+                    status=status,
+                    body=body,
                 )
 
 

@@ -82,6 +82,7 @@ def wait_for_terminal(
                 f"wait for task {task_id}",
                 received=f"still {task['task_status']!r} after {ctx.config.task_timeout:g} s; "
                 f"statuses seen: {history.statuses}",
+                rule="task-status-forward-only",  # submitted -> ... -> succeed or failed
             )
         time.sleep(interval)
         interval = min(interval * 1.5, MAX_POLL_INTERVAL)

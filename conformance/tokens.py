@@ -1,4 +1,4 @@
-"""JWTs the way API-FACTS "Authentication" describes them, plus the broken ones auth checks send.
+"""JWTs as the contract's "Authentication" describes them, plus the broken ones checks send.
 
 Valid tokens are signed by omni_client's `KlingJWTAuth` (header {"alg": "HS256", "typ": "JWT"},
 payload {"iss": AK, "exp": now+1800, "nbf": now-5}); this module only adds the deliberately broken
@@ -55,6 +55,30 @@ def token_without_exp(access_key: str, secret_key: str) -> str:
     claims = {"iss": access_key, "nbf": int(time.time()) - DEFAULT_NOT_BEFORE_OFFSET_SECONDS}
     with warnings.catch_warnings():
         # The contract fixes no secret length: a short secret is not a finding.
+        warnings.simplefilter("ignore", InsecureKeyLengthWarning)
+        return jwt.encode(claims, secret_key, algorithm=JWT_ALGORITHM, headers=JWT_HEADER)
+
+
+def token_with_claims(
+    access_key: str,
+    secret_key: str,
+    *,
+    lifetime: int = TOKEN_LIFETIME,
+    extra: dict[str, object] | None = None,
+    issued_at: bool = False,
+) -> str:
+    """A correctly signed token with another lifetime or extra claims, for the silences on a
+    far-future `exp` and on claims other than iss/exp/nbf (the suite only notes the answer)."""
+    now = int(time.time())
+    claims: dict[str, object] = {
+        "iss": access_key,
+        "exp": now + lifetime,
+        "nbf": now - DEFAULT_NOT_BEFORE_OFFSET_SECONDS,
+    }
+    if issued_at:
+        claims["iat"] = now
+    claims.update(extra or {})
+    with warnings.catch_warnings():
         warnings.simplefilter("ignore", InsecureKeyLengthWarning)
         return jwt.encode(claims, secret_key, algorithm=JWT_ALGORITHM, headers=JWT_HEADER)
 

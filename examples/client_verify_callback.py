@@ -1,4 +1,4 @@
-"""Verify a Standard Webhooks signed callback and parse it into the generated Task model.
+"""Verify a Standard Webhooks signed callback and parse it into the generated CallbackTask model.
 
 CallbackReceiver does the same as an ASGI app: serve it with uvicorn at your callback_url."""
 
@@ -7,7 +7,7 @@ import json
 import time
 from datetime import UTC, datetime
 
-from omni_image_client.models import Task
+from omni_image_client.models import CallbackTask
 from standardwebhooks import Webhook
 
 from omni_client import CallbackReceiver, WebhookSignatureError, parse_task, verify_signature
@@ -45,5 +45,5 @@ try:
 except WebhookSignatureError as error:
     print("refused:", error)
 
-received: list[Task] = []
+received: list[CallbackTask] = []
 app = CallbackReceiver(received.append, secret=secret)  # uvicorn.run(app, host="127.0.0.1", ...)

@@ -1,10 +1,11 @@
 """httpx authentication for the Omni-Image API: signed Kling JWTs, or a plain API key.
 
-Contract (API-FACTS "Authentication", spec `components/securitySchemes/bearerAuth`): every request
-carries `Authorization: Bearer <token>` with one space. The token is an HS256 JWT with header
-`{"alg": "HS256", "typ": "JWT"}` and payload `{"iss": ACCESS_KEY, "exp": now+1800, "nbf": now-5}`
-signed with the SECRET_KEY; 1800 and 5 are the documented example values, so they are parameters
-here. A plain API key is accepted as the bearer value too (rule `auth-api-key`).
+Contract (docs/contract.md "Authentication", spec `components/securitySchemes/bearerAuth`): every
+request carries `Authorization: Bearer <token>` with one space. The token is an HS256 JWT with
+header `{"alg": "HS256", "typ": "JWT"}` and payload
+`{"iss": ACCESS_KEY, "exp": now+1800, "nbf": now-5}` signed with the SECRET_KEY; 1800 and 5 are
+the documented example values, so they are parameters here. A plain API key is accepted as the
+bearer value too (rule `auth-api-key`).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ JWT_HEADER = {"alg": JWT_ALGORITHM, "typ": "JWT"}
 DEFAULT_LIFETIME_SECONDS = 1800  # the contract's example `exp = now + 1800`
 DEFAULT_NOT_BEFORE_OFFSET_SECONDS = 5  # the contract's example `nbf = now - 5`
 # Re-sign this long before `exp`: a token about to expire may expire in flight, and a server may
-# allow up to 60 s of clock skew (API-FACTS "Authentication"), so keep a margin larger than that.
+# allow up to 60 s of clock skew (docs/contract.md, "Authentication"): keep a larger margin.
 DEFAULT_REFRESH_MARGIN_SECONDS = 120
 
 
@@ -33,7 +34,7 @@ def system_time() -> float:
 
 
 def bearer_header_value(token: str) -> str:
-    """`Bearer <token>` with exactly one space (API-FACTS "Authentication")."""
+    """`Bearer <token>` with exactly one space (docs/contract.md, "Authentication")."""
     return f"Bearer {token}"
 
 

@@ -18,10 +18,15 @@ from omni_image_client import Client
 from omni_image_client.api.omni_image import create_task as _create
 from omni_image_client.api.omni_image import get_task as _get
 from omni_image_client.api.omni_image import list_tasks as _list
-from omni_image_client.models import CreateTaskRequest, Task
+from omni_image_client.models import CreatedTask, CreateTaskRequest, Task
 from omni_image_client.types import UNSET, Unset
 
-from omni_client.errors import UnexpectedResponseError, task_from_response, tasks_from_response
+from omni_client.errors import (
+    UnexpectedResponseError,
+    created_task_from_response,
+    task_from_response,
+    tasks_from_response,
+)
 
 ResponseT = TypeVar("ResponseT")
 # What the generated parsers raise on a body that is not the documented JSON shape.
@@ -57,9 +62,10 @@ def _builder(
     return lambda response: build_response(client=client, response=response)
 
 
-def create_task(client: Client, body: CreateTaskRequest) -> Task:
-    """POST /v1/images/omni-image: the new task (status `submitted`)."""
-    return task_from_response(
+def create_task(client: Client, body: CreateTaskRequest) -> CreatedTask:
+    """POST /v1/images/omni-image: the new task (status `submitted`; the five documented fields
+    at least)."""
+    return created_task_from_response(
         _send(client, _create._get_kwargs(body=body), _builder(_create._build_response, client))
     )
 
@@ -85,11 +91,11 @@ def list_tasks(
     return tasks_from_response(_send(client, request, _builder(_list._build_response, client)))
 
 
-async def create_task_async(client: Client, body: CreateTaskRequest) -> Task:
+async def create_task_async(client: Client, body: CreateTaskRequest) -> CreatedTask:
     """Async `create_task`."""
     request = _create._get_kwargs(body=body)
     builder = _builder(_create._build_response, client)
-    return task_from_response(await _send_async(client, request, builder))
+    return created_task_from_response(await _send_async(client, request, builder))
 
 
 async def get_task_async(client: Client, task_id: str) -> Task:

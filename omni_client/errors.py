@@ -2,7 +2,8 @@
 
 Business codes and their meanings come from the spec's `x-error-codes` table (read through
 omni_spec), never from a table restated here. The exception class is chosen by the HTTP status
-family of the answer (API-FACTS "Errors"), so a code the spec does not list yet still maps.
+family of the answer (docs/contract.md, "Errors"), so a code the spec does not list yet still
+maps.
 """
 
 from __future__ import annotations
@@ -11,7 +12,14 @@ from collections.abc import Mapping
 from http import HTTPStatus
 from typing import Any, TypeVar
 
-from omni_image_client.models import Error, Task, TaskEnvelope, TaskListEnvelope
+from omni_image_client.models import (
+    CreatedTask,
+    CreateTaskEnvelope,
+    Error,
+    Task,
+    TaskEnvelope,
+    TaskListEnvelope,
+)
 from omni_image_client.types import Response
 
 from omni_spec import load_contract
@@ -24,7 +32,7 @@ class OmniClientError(Exception):
 
 
 class OmniApiError(OmniClientError):
-    """The API answered with an error envelope (API-FACTS "Envelope" and "Errors")."""
+    """The API answered with an error envelope (docs/contract.md, "Envelope" and "Errors")."""
 
     def __init__(self, status: int, code: int, message: str, request_id: str | None) -> None:
         self.status = status
@@ -143,7 +151,7 @@ def _raise_for_error(response: Response[Any]) -> None:
         raise UnexpectedResponseError(status, "status not documented in the spec", response.content)
 
 
-EnvelopeT = TypeVar("EnvelopeT", TaskEnvelope, TaskListEnvelope)
+EnvelopeT = TypeVar("EnvelopeT", TaskEnvelope, TaskListEnvelope, CreateTaskEnvelope)
 
 
 def _envelope(response: Response[Any], expected: type[EnvelopeT]) -> EnvelopeT:
@@ -157,8 +165,13 @@ def _envelope(response: Response[Any], expected: type[EnvelopeT]) -> EnvelopeT:
 
 
 def task_from_response(response: Response[Error | TaskEnvelope]) -> Task:
-    """The task of a create/get answer, or the typed error it carries."""
+    """The task of a get answer, or the typed error it carries."""
     return _envelope(response, TaskEnvelope).data
+
+
+def created_task_from_response(response: Response[Error | CreateTaskEnvelope]) -> CreatedTask:
+    """The created task of a create answer (at least the five documented fields), or the error."""
+    return _envelope(response, CreateTaskEnvelope).data
 
 
 def tasks_from_response(response: Response[Error | TaskListEnvelope]) -> list[Task]:

@@ -1,10 +1,14 @@
 """Receive task callbacks: verify Standard Webhooks signatures, parse the body into a `Task`.
 
-Contract (API-FACTS "Callback protocol", rules `callback-body-equals-task` and
-`callback-signature`): the body is the task object; with a webhook secret configured each delivery
+Contract (docs/contract.md, "Callback protocol"; rules `callback-documented-body`,
+`callback-body-equals-task`, `callback-signature` and `callback-signature-rotation`): the body is
+the documented callback body (`CallbackTask`: a server may send the whole task, but
+`watermark_info`, `final_balance_deduction` and result items' `watermark_url` may be absent),
+every field present typed as in the task; with a webhook secret configured each delivery
 carries `webhook-id`, `webhook-timestamp` (seconds) and `webhook-signature`, a space-separated list
 of `v1,<base64 HMAC-SHA256 of "{id}.{timestamp}.{raw body}">` keyed with the base64-decoded part of
-the `whsec_` secret. A receiver answering non-2xx is retried (rule `callback-retry-non-2xx`), so
+the `whsec_` secret; during a key rotation the header carries one signature per secret, and any one
+that verifies is enough. A receiver answering non-2xx is retried (rule `callback-retry-non-2xx`), so
 `CallbackReceiver` answers 4xx for deliveries it refuses and 5xx when the user's handler fails.
 
 The HMAC is computed by the `standardwebhooks` package (`Webhook.sign`). The comparison is done
@@ -26,7 +30,7 @@ from collections.abc import Awaitable, Callable, Mapping, MutableMapping
 from datetime import UTC, datetime
 from typing import Any
 
-from omni_image_client.models import Task
+from omni_image_client.models import CallbackTask
 from standardwebhooks import Webhook
 from standardwebhooks.webhooks import EmptyWebhookSecretError
 
@@ -41,7 +45,7 @@ Message = MutableMapping[str, Any]
 Scope = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
-TaskHandler = Callable[[Task], Awaitable[None] | None]
+TaskHandler = Callable[[CallbackTask], Awaitable[None] | None]
 
 
 class WebhookSignatureError(ValueError):
@@ -56,16 +60,16 @@ def _system_time() -> float:
     return time.time()
 
 
-def parse_task(body: bytes | str) -> Task:
-    """The generated `Task` for a callback body, validated against the spec's `Task` schema."""
+def parse_task(body: bytes | str) -> CallbackTask:
+    """The generated `CallbackTask` for a callback body, validated against the spec's schema."""
     try:
         document = json.loads(body)
     except (ValueError, UnicodeDecodeError) as exc:
         raise CallbackPayloadError(f"body is not JSON: {exc}") from exc
-    problems = load_contract().schema_problems("Task", document)
+    problems = load_contract().schema_problems("CallbackTask", document)
     if problems:
-        raise CallbackPayloadError(f"body is not a Task: {'; '.join(problems)}")
-    return Task.from_dict(document)
+        raise CallbackPayloadError(f"body is not a task callback: {'; '.join(problems)}")
+    return CallbackTask.from_dict(document)
 
 
 class WebhookVerifier:
@@ -150,8 +154,10 @@ def verify_signature(
     WebhookVerifier(secret, tolerance=tolerance, clock=clock).verify(body, headers)
 
 
-def parse_verified_task(body: bytes, headers: Mapping[str, str], secret: str | None = None) -> Task:
-    """Verify (when a secret is given), then parse a delivery into a `Task`."""
+def parse_verified_task(
+    body: bytes, headers: Mapping[str, str], secret: str | None = None
+) -> CallbackTask:
+    """Verify (when a secret is given), then parse a delivery into a `CallbackTask`."""
     if secret is not None:
         verify_signature(body, headers, secret)
     return parse_task(body)
@@ -174,14 +180,14 @@ class CallbackReceiver:
         self,
         on_task: TaskHandler | None = None,
         *,
-        queue: asyncio.Queue[Task] | None = None,
+        queue: asyncio.Queue[CallbackTask] | None = None,
         secret: str | None = None,
         tolerance: float = DEFAULT_TOLERANCE_SECONDS,
         clock: Callable[[], float] = _system_time,
         max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
     ) -> None:
         self.on_task = on_task
-        self.queue: asyncio.Queue[Task] = queue if queue is not None else asyncio.Queue()
+        self.queue: asyncio.Queue[CallbackTask] = queue if queue is not None else asyncio.Queue()
         # `is not None`: an empty secret is refused by WebhookVerifier, never read as "no secret".
         self._verifier = (
             WebhookVerifier(secret, tolerance=tolerance, clock=clock)
@@ -224,7 +230,7 @@ class CallbackReceiver:
             return 500, f"handler failed: {type(exc).__name__}"
         return 204, ""
 
-    async def _hand_over(self, task: Task) -> None:
+    async def _hand_over(self, task: CallbackTask) -> None:
         if self.on_task is None:
             await self.queue.put(task)
             return

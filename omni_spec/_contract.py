@@ -7,7 +7,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, cast
 
 import jsonschema_rs
 import yaml
@@ -16,8 +16,12 @@ from jsonschema.protocols import Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
+from omni_spec._extensions import validate_extensions
+
 SPEC_ENV_VAR = "OMNI_SPEC_PATH"
 SPEC_URI = "urn:omni-image-kit:openapi"
+
+Standing = Literal["documented", "decided"]
 
 
 def spec_path() -> Path:
@@ -34,12 +38,28 @@ def spec_path() -> Path:
 
 @dataclass(frozen=True)
 class Rule:
-    """One `x-rules` entry: a contract rule OpenAPI cannot state, with a stable id."""
+    """One `x-rules` entry: a contract line with a stable id, its standing and its source."""
 
     id: str
     area: str
     text: str
     params: Mapping[str, Any] = field(default_factory=dict)
+    standing: Standing = "documented"
+    source: str = ""
+
+    @property
+    def decided(self) -> bool:
+        """Whether the line is our ruling rather than something Kling's pages document."""
+        return self.standing == "decided"
+
+
+@dataclass(frozen=True)
+class Silence:
+    """One `x-silences` entry: a point nobody rules on, and the side the reference server takes."""
+
+    id: str
+    text: str
+    reference_server: str
 
 
 @dataclass(frozen=True)
@@ -87,6 +107,7 @@ class Contract:
     """The parsed spec plus typed views of its extensions and compiled schema validators."""
 
     def __init__(self, document: Mapping[str, Any], source: Path | None = None) -> None:
+        validate_extensions(document, str(source) if source else "openapi.yaml")
         self.document = document
         self.source = source
         self.rules: dict[str, Rule] = {
@@ -95,8 +116,16 @@ class Contract:
                 area=entry["area"],
                 text=entry["text"],
                 params=entry.get("params", {}),
+                standing=cast(Standing, entry["standing"]),
+                source=entry["source"],
             )
             for entry in document.get("x-rules", [])
+        }
+        self.silences: dict[str, Silence] = {
+            entry["id"]: Silence(
+                id=entry["id"], text=entry["text"], reference_server=entry["reference_server"]
+            )
+            for entry in document.get("x-silences", [])
         }
         self.error_codes: dict[int, ErrorCode] = {
             int(code): ErrorCode(
@@ -141,6 +170,24 @@ class Contract:
             return self.rules[rule_id]
         except KeyError:
             raise KeyError(f"openapi.yaml has no x-rules entry {rule_id!r}") from None
+
+    def silence(self, silence_id: str) -> Silence:
+        """The silence with this id; KeyError names the id when the spec lacks it."""
+        try:
+            return self.silences[silence_id]
+        except KeyError:
+            raise KeyError(f"openapi.yaml has no x-silences entry {silence_id!r}") from None
+
+    def rules_with_standing(self, standing: Standing) -> tuple[Rule, ...]:
+        """The rules of one standing, in spec order."""
+        return tuple(rule for rule in self.rules.values() if rule.standing == standing)
+
+    def error_code(self, code: int) -> ErrorCode:
+        """The x-error-codes row of a business code; KeyError names the code when it is absent."""
+        try:
+            return self.error_codes[code]
+        except KeyError:
+            raise KeyError(f"openapi.yaml has no x-error-codes row {code}") from None
 
     def resolve(self, pointer: str) -> Any:
         """The node at a local JSON pointer (RFC 6901), e.g. `/components/schemas/Task`."""

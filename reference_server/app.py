@@ -37,6 +37,7 @@ from reference_server.http_protocol import MAX_HEADER_BYTES, header_bytes, heade
 from reference_server.request_validation import PageQuery, max_body_bytes
 from reference_server.result_images import parse_result_name, result_file
 from reference_server.store import TaskStore
+from reference_server.store_open import open_store
 from reference_server.task_creation import TaskCreator
 from reference_server.task_ids import TaskIdGenerator
 from reference_server.task_view import SUCCEED, task_json
@@ -64,14 +65,14 @@ class ServerState:
 def create_app(settings: ServerSettings) -> Starlette:
     """The reference server as an ASGI app; its lifespan runs the worker and the callback sender."""
     contract = load_contract()
-    store = TaskStore(settings.database)
+    store = open_store(settings.store_location)
     http = policy_client(
         HostPolicy(settings.url_policy), settings.url_fetch_max_redirects, settings.callback_timeout
     )
     state = ServerState(
         settings=settings,
         store=store,
-        creator=TaskCreator(settings, store, TaskIdGenerator(store.max_task_id()), http),
+        creator=TaskCreator(settings, store, _id_generator(store), http),
         pages=PageQuery(),
         body_limit=max_body_bytes(),
     )
@@ -96,9 +97,10 @@ def create_app(settings: ServerSettings) -> Starlette:
         dispatcher = CallbackDispatcher(
             store,
             http,
-            webhook_secret=settings.webhook_secret,
+            webhook_secrets=settings.webhook_secrets,
             max_attempts=settings.callback_max_attempts,
             retry_base=settings.callback_retry_base,
+            timeout=settings.callback_timeout,
         )
         async with anyio.create_task_group() as group:
             group.start_soon(worker.run)
@@ -113,6 +115,11 @@ def create_app(settings: ServerSettings) -> Starlette:
         lifespan=lifespan,
         exception_handlers={Exception: _server_error, HTTPException: _http_error},
     )
+
+
+def _id_generator(store: TaskStore) -> TaskIdGenerator:
+    """This process's ids: above every stored one, in a slot no other live process holds."""
+    return TaskIdGenerator(store.max_task_id(), store.claim_id_slot())
 
 
 class AnyMethod:

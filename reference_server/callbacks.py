@@ -5,16 +5,26 @@ a delivery is never lost: after a restart, pending rows are picked up again. For
 its oldest pending row is ever in flight, so deliveries arrive in lifecycle order. Non-2xx
 answers and connection errors are retried with exponential back-off up to a bounded number of
 attempts; giving up is recorded in the outbox (`gave_up`, attempts, last error) and logged.
-At most MAX_IN_FLIGHT deliveries run at once and in-flight ones are never re-read, so slow or
-dead receivers cannot hold up the deliveries of other tasks beyond that bound. With a webhook
-secret, every attempt is signed the Standard Webhooks way (same `webhook-id` across retries of
-a delivery).
+At most MAX_IN_FLIGHT deliveries run at once per process, so slow or dead receivers cannot hold
+up the deliveries of other tasks beyond that bound. With a webhook secret, every attempt is
+signed the Standard Webhooks way (same `webhook-id` across retries of a delivery); during a key
+rotation (several secrets configured, newest first) the `webhook-signature` header carries one
+space-separated `v1,<sig>` per secret, in that order (rule `callback-signature-rotation`).
+
+Several server processes may send from one outbox: each attempt runs under a lease on its row
+(`TaskStore.claim_deliveries`). An attempt is cut off after `timeout` seconds and the lease lasts
+LEASE_MARGIN seconds longer, so no attempt is still running when its lease ends; a process that
+dies holding leases leaves them to expire, and another process then takes the rows over
+(at-least-once: the receiver may see a delivery again). An outcome is recorded only under the
+lease it was attempted with, so a task's next delivery never starts while an earlier one may
+still arrive.
 """
 
 from __future__ import annotations
 
 import datetime
 import logging
+from collections.abc import Sequence
 
 import anyio
 import httpx
@@ -22,12 +32,13 @@ from anyio.abc import TaskGroup
 from standardwebhooks.webhooks import Webhook
 
 from reference_server.store import PendingDelivery, TaskStore
-from reference_server.url_fetch import HostRefusedError
+from reference_server.url_fetch import HostRefusedError, outbound_url
 from reference_server.worker import now_ms
 
 log = logging.getLogger(__name__)
 BATCH = 50
 MAX_IN_FLIGHT = 64  # concurrent deliveries: bounds sockets and memory against slow receivers
+LEASE_MARGIN = 5.0  # seconds a lease outlasts the longest attempt (recording the outcome)
 DELIVERED, GAVE_UP = "delivered", "gave_up"
 
 
@@ -37,17 +48,20 @@ class CallbackDispatcher:
         store: TaskStore,
         client: httpx.AsyncClient,
         *,
-        webhook_secret: str | None,
+        webhook_secrets: Sequence[str],
         max_attempts: int,
         retry_base: float,
         poll_interval: float = 0.05,
+        timeout: float = 5.0,
     ) -> None:
         self.store = store
         self.client = client
-        self.signer = Webhook(webhook_secret) if webhook_secret else None
+        self.signers = [Webhook(secret) for secret in webhook_secrets]
         self.max_attempts = max_attempts
         self.retry_base = retry_base
         self.poll_interval = poll_interval
+        self.timeout = timeout
+        self.lease_ms = int((timeout + LEASE_MARGIN) * 1000)
         self._in_flight: set[int] = set()
 
     async def run(self) -> None:
@@ -65,7 +79,7 @@ class CallbackDispatcher:
         room = min(BATCH, MAX_IN_FLIGHT - len(self._in_flight))
         if room <= 0:
             return 0
-        for delivery in self.store.due_deliveries(now_ms(), room, self._in_flight):
+        for delivery in self.store.claim_deliveries(now_ms(), room, self.lease_ms):
             if delivery.id not in self._in_flight:
                 self._in_flight.add(delivery.id)
                 group.start_soon(self._deliver, delivery)
@@ -74,13 +88,14 @@ class CallbackDispatcher:
 
     def headers(self, delivery: PendingDelivery) -> dict[str, str]:
         headers = {"content-type": "application/json"}
-        if self.signer is not None:
+        if self.signers:
             message_id = f"msg_{delivery.task_id}_{delivery.id}"
             timestamp = datetime.datetime.now(tz=datetime.UTC)
             headers["webhook-id"] = message_id
             headers["webhook-timestamp"] = str(int(timestamp.timestamp()))
-            headers["webhook-signature"] = self.signer.sign(
-                message_id, timestamp, delivery.body.decode("utf-8")
+            payload = delivery.body.decode("utf-8")
+            headers["webhook-signature"] = " ".join(
+                signer.sign(message_id, timestamp, payload) for signer in self.signers
             )
         return headers
 
@@ -89,6 +104,11 @@ class CallbackDispatcher:
         try:
             error = await self._post(delivery)
             self._record(delivery, attempts, error)
+        except anyio.get_cancelled_exc_class():
+            # Stopping: hand the row back now (attempt not counted) instead of leaving it leased.
+            self.store.retry_delivery(delivery.id, delivery.attempts, now_ms(),
+                                      "cancelled: server stopping", delivery.claim)  # fmt: skip
+            raise
         except Exception as exc:
             # Still count the attempt: a row whose outcome is never recorded would be retried
             # every poll forever and block the task's later callbacks.
@@ -101,27 +121,35 @@ class CallbackDispatcher:
             self._in_flight.discard(delivery.id)
 
     def _record(self, delivery: PendingDelivery, attempts: int, error: str | None) -> None:
+        claim = delivery.claim
         if error is None:
-            self.store.finish_delivery(delivery.id, DELIVERED, attempts, None)
+            kept = self.store.finish_delivery(delivery.id, DELIVERED, attempts, None, claim)
         elif attempts >= self.max_attempts:
-            self.store.finish_delivery(delivery.id, GAVE_UP, attempts, error)
+            kept = self.store.finish_delivery(delivery.id, GAVE_UP, attempts, error, claim)
             log.warning(
                 "callback %s of task %s gave up after %d attempts: %s",
                 delivery.id, delivery.task_id, attempts, error,
             )  # fmt: skip
         else:
             delay_ms = int(self.retry_base * 2 ** (attempts - 1) * 1000)
-            self.store.retry_delivery(delivery.id, attempts, now_ms() + delay_ms, error)
+            kept = self.store.retry_delivery(
+                delivery.id, attempts, now_ms() + delay_ms, error, claim
+            )
+        if not kept:
+            log.warning("callback %s: lease lost before its outcome was recorded", delivery.id)
 
     async def _post(self, delivery: PendingDelivery) -> str | None:
         """None when the receiver accepted (2xx), else what went wrong."""
         try:
-            response = await self.client.post(
-                delivery.url,
-                content=delivery.body,
-                headers=self.headers(delivery),
-                follow_redirects=False,
-            )
+            with anyio.fail_after(self.timeout):  # the whole attempt, not each read or write
+                response = await self.client.post(
+                    outbound_url(delivery.url),
+                    content=delivery.body,
+                    headers=self.headers(delivery),
+                    follow_redirects=False,
+                )
+        except TimeoutError:
+            return f"TimeoutError: the attempt took longer than {self.timeout:g} s"
         except HostRefusedError as exc:
             return str(exc)
         except Exception as exc:  # includes ExceptionGroup (e.g. OverflowError for port 99999)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,10 +33,12 @@ class ServerSettings:
     host: str = DEFAULT_HOST
     port: int = DEFAULT_PORT
     database: Path = DEFAULT_DATABASE
+    database_url: str | None = None  # postgresql://...: used instead of the SQLite `database`
+    workers: int = 1
     users: dict[str, str] = field(default_factory=lambda: {DEV_ACCESS_KEY: DEV_SECRET_KEY})
     api_keys: dict[str, str] = field(default_factory=lambda: {DEV_API_KEY: DEV_ACCESS_KEY})
     element_ids: frozenset[int] = frozenset(DEFAULT_ELEMENT_IDS)
-    webhook_secret: str | None = None
+    webhook_secret: str | None = None  # one whsec_ secret, or several comma-separated, newest first
     step_delay: float = DEFAULT_STEP_DELAY
     failure_marker: str = DEFAULT_FAILURE_MARKER
     url_policy: str = URL_POLICY_ALLOW_LOOPBACK
@@ -49,8 +52,23 @@ class ServerSettings:
     jwt_max_lifetime_seconds: int | None = DEFAULT_JWT_MAX_LIFETIME
 
     @property
+    def store_location(self) -> str | Path:
+        """What `store_open.open_store` opens: the PostgreSQL URL if given, else the SQLite file."""
+        return self.database_url or self.database
+
+    @property
+    def webhook_secrets(self) -> tuple[str, ...]:
+        """The configured webhook secrets, newest first (several during a key rotation)."""
+        return parse_webhook_secrets(self.webhook_secret or "")
+
+    @property
     def results_dir(self) -> Path:
-        """Where rendered result images are cached, next to the database."""
+        """Where rendered result images are cached: next to the SQLite database, or (PostgreSQL)
+        in a folder of this machine named after the database URL (rendering is deterministic,
+        so every machine serves the same bytes)."""
+        if self.database_url:
+            digest = hashlib.sha256(self.database_url.encode()).hexdigest()[:16]
+            return DEFAULT_DATABASE.parent / f"postgres-{digest}.results"
         return self.database.with_name(self.database.name + ".results")
 
 
@@ -62,6 +80,11 @@ def parse_users(text: str) -> dict[str, str]:
 def parse_api_keys(text: str) -> dict[str, str]:
     """`KEY:AK,...` -> {KEY: AK}."""
     return _parse_pairs(text, "--api-keys", "API_KEY:ACCESS_KEY")
+
+
+def parse_webhook_secrets(text: str) -> tuple[str, ...]:
+    """`whsec_new,whsec_old` -> the secrets in order, newest first (Base64 has no commas)."""
+    return tuple(filter(None, (part.strip() for part in text.split(","))))
 
 
 def parse_element_ids(text: str) -> frozenset[int]:

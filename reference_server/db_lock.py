@@ -1,9 +1,12 @@
-"""One server process per database: an exclusive lock file next to it (docs/reliability.md).
+"""One server per SQLite database: an exclusive lock file next to it (docs/reliability.md).
 
-Several processes on one database would each hand out task ids and callback deliveries from
-memory, so the supported mode is one process; a second one is refused at start with a clear
-error instead of being subtly wrong. The lock is an `flock` on `<database>.lock`: the kernel drops
-it when the holder dies, even by SIGKILL, so a restart after a crash is never locked out.
+A server may run several worker processes (`--workers N`, sharing the database safely), but
+they are one server with one set of settings: the lock is held by its first process (the
+supervisor with `--workers`), and a second server started on the same file is refused at start
+with a clear error. That is also what lets a starting server release the outbox leases it finds
+(their holders are gone). Servers on several machines share a PostgreSQL database instead, which
+takes no lock. The lock is an `flock` on `<database>.lock`: the kernel drops it when the holder
+dies, even by SIGKILL, so a restart after a crash is never locked out.
 """
 
 from __future__ import annotations
@@ -35,7 +38,8 @@ def lock_database(database: Path) -> IO[str]:
         handle.close()
         raise DatabaseInUseError(
             f"database {database} is in use by another omni-reference-server (pid {holder}); "
-            "one server process per database is the supported mode"
+            "one server per SQLite database (use --workers N for more processes, or a "
+            "postgresql:// database for several servers)"
         ) from None
     handle.seek(0)
     handle.truncate()

@@ -11,6 +11,7 @@ it again on the same port with the same database; `kill()` is SIGKILL, as a cras
 from __future__ import annotations
 
 import collections
+import contextlib
 import os
 import signal
 import socket
@@ -24,6 +25,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
+import psutil
 
 from reference_server.cli import LISTENING_PREFIX
 
@@ -42,7 +44,7 @@ class RunningServer:
     def __init__(
         self,
         args: list[str],
-        database: Path,
+        database: Path | str,
         env: Mapping[str, str] | None,
         module: str = "reference_server",
     ) -> None:
@@ -70,6 +72,7 @@ class RunningServer:
             stderr=subprocess.STDOUT,
             text=True,
             env=env,
+            start_new_session=True,  # its own process group: kill() reaches every worker
         )
         self.process = process
         listening = threading.Event()
@@ -109,14 +112,27 @@ class RunningServer:
             try:
                 self.process.wait(STOP_TIMEOUT)
             except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+                self.kill()
 
     def kill(self) -> None:
-        """SIGKILL, like a crash: nothing gets to clean up."""
+        """SIGKILL to the server and its worker processes, like a crash: nothing cleans up."""
         if self.process.poll() is None:
-            self.process.kill()
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait()
+
+    def worker_pids(self) -> list[int]:
+        """The pids of the worker processes (`--workers N`); empty for a single process."""
+        try:
+            return [child.pid for child in psutil.Process(self.process.pid).children()]
+        except psutil.NoSuchProcess:
+            return []
+
+    def kill_worker(self, pid: int) -> None:
+        """SIGKILL one worker process (the supervisor starts another)."""
+        if pid not in self.worker_pids():
+            raise ValueError(f"{pid} is not a worker of this server")
+        os.kill(pid, signal.SIGKILL)
 
     def restart(self) -> None:
         """Stop (if running) and start again on the same port with the same database.
@@ -161,6 +177,7 @@ def _flag_args(options: Mapping[str, object]) -> list[str]:
 def start_reference_server(
     *,
     database: str | Path | None = None,
+    workers: int | None = None,
     users: Mapping[str, str] | str | None = None,
     api_keys: Mapping[str, str] | str | None = None,
     element_ids: Sequence[int] | str | None = None,
@@ -181,11 +198,16 @@ def start_reference_server(
     listening line (e.g. a test harness serving a mutated app) reuses this start/stop logic.
     """
     with tempfile.TemporaryDirectory(prefix="omni-reference-") as scratch:
-        db = Path(database) if database is not None else Path(scratch) / "reference.sqlite3"
+        db: str | Path = (
+            database if isinstance(database, str) and "://" in database
+            else Path(database) if database is not None
+            else Path(scratch) / "reference.sqlite3"
+        )  # fmt: skip
         args = _flag_args(
             {
                 "host": "127.0.0.1",
                 "database": db,
+                "workers": workers,
                 "users": users,
                 "api_keys": api_keys,
                 "element_ids": element_ids,

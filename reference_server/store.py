@@ -1,62 +1,33 @@
-"""TaskStore: tasks and the callback outbox in one SQLite database (WAL).
+"""The task store interface: what the server keeps (tasks, callback outbox) and its guarantees.
 
-Every write commits before the caller answers, so an acknowledged task survives a crash of the
-process (WAL with synchronous=NORMAL: durable against process death; power loss may lose the last
-commits). Paging uses the (user, created_at DESC, task_id DESC) index; `external_task_id` is
-unique per user by index, so a race between two creates cannot give two tasks the same one.
+Two implementations: `store_sqlite.SqliteTaskStore` (one machine, one or several processes) and
+`store_postgres.PostgresTaskStore` (several processes on several machines); `store_open` picks
+one from `--database`. Every implementation promises, also with several server processes on one
+database (docs/reliability.md):
+- every write commits before the method returns, so an acknowledged task is durable;
+- `advance_due` claims due tasks so that no two processes can take the same one (row locks on
+  PostgreSQL, one immediate transaction with conditional updates on SQLite) and enqueues each
+  step's callback in the same transaction as the step;
+- `claim_deliveries` leases outbox rows: a leased row is never handed out again before its lease
+  expires (a crashed holder's work is then taken over), only a task's oldest pending row is ever
+  handed out (lifecycle order), and a holder whose lease was taken over can no longer record an
+  outcome for it (`finish_delivery` / `retry_delivery` check the claim);
+- paging is (created_at DESC, task_id DESC); `external_task_id` is unique per user.
 """
 
 from __future__ import annotations
 
-import sqlite3
-import threading
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
-from pathlib import Path
+from dataclasses import dataclass
+from typing import Protocol
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS tasks (
-    task_id TEXT PRIMARY KEY,
-    user TEXT NOT NULL,
-    external_task_id TEXT,
-    status TEXT NOT NULL,
-    status_msg TEXT NOT NULL,
-    result_type TEXT NOT NULL,
-    result_count INTEGER NOT NULL,
-    width INTEGER NOT NULL,
-    height INTEGER NOT NULL,
-    pixels INTEGER NOT NULL,
-    watermark INTEGER NOT NULL,
-    callback_url TEXT,
-    fail_msg TEXT,
-    final_unit_deduction TEXT NOT NULL,
-    created_at INTEGER NOT NULL,
-    updated_at INTEGER NOT NULL
-) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS tasks_by_user_newest ON tasks (user, created_at DESC, task_id DESC);
-CREATE UNIQUE INDEX IF NOT EXISTS tasks_external_id_per_user ON tasks (user, external_task_id)
-    WHERE external_task_id IS NOT NULL;
-CREATE INDEX IF NOT EXISTS tasks_in_flight ON tasks (status, updated_at)
-    WHERE status IN ('submitted', 'processing');
-CREATE TABLE IF NOT EXISTS callback_outbox (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    task_id TEXT NOT NULL,
-    url TEXT NOT NULL,
-    body BLOB NOT NULL,
-    state TEXT NOT NULL DEFAULT 'pending',
-    attempts INTEGER NOT NULL DEFAULT 0,
-    next_attempt_at INTEGER NOT NULL,
-    last_error TEXT
-);
-CREATE INDEX IF NOT EXISTS outbox_pending ON callback_outbox (task_id, id)
-    WHERE state = 'pending';
-"""
-
-TASK_COLUMNS = (
-    "task_id, user, external_task_id, status, status_msg, result_type, result_count, width, "
-    "height, pixels, watermark, callback_url, fail_msg, final_unit_deduction, created_at, "
-    "updated_at"
-)
+TASK_COLUMN_NAMES = (
+    "task_id", "user", "external_task_id", "status", "status_msg", "result_type", "result_count",
+    "width", "height", "pixels", "watermark", "callback_url", "fail_msg", "final_unit_deduction",
+    "created_at", "updated_at",
+)  # fmt: skip
+TASK_COLUMNS = ", ".join(TASK_COLUMN_NAMES)
+TASK_COLUMN_COUNT = len(TASK_COLUMN_NAMES)
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,230 +62,88 @@ class TaskRecord:
 
 @dataclass(frozen=True, slots=True)
 class PendingDelivery:
-    """One outbox row waiting to be POSTed."""
+    """One outbox row handed to a sender; `claim` is the lease it holds on the row."""
 
     id: int
     task_id: str
     url: str
     body: bytes
     attempts: int
+    claim: str = ""
 
 
 class DuplicateExternalIdError(Exception):
     """The user already has a task with this external_task_id (rule `external-task-id-unique`)."""
 
 
-def _record(row: tuple[object, ...]) -> TaskRecord:
+class DuplicateTaskIdError(Exception):
+    """Another process already stored a task under this task_id (the caller picks a new one)."""
+
+
+def record_from_row(row: Iterable[object]) -> TaskRecord:
+    """A TaskRecord from a row of TASK_COLUMNS."""
     values = list(row)
     values[10] = bool(values[10])
     return TaskRecord(*values)  # type: ignore[arg-type]
 
 
-class TaskStore:
-    """Thread-safe access to the tasks table and the callback outbox."""
+# What the lifecycle worker computes for a claimed task: its next state (None: leave it).
+NextStep = Callable[[TaskRecord], TaskRecord | None]
+CallbackBody = Callable[[TaskRecord], bytes]
 
-    def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._lock = threading.Lock()
-        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.execute("PRAGMA busy_timeout=5000")
-        self._db.executescript(SCHEMA)
-        self._path = path
-        self._local = threading.local()
-        self._readers: list[sqlite3.Connection] = []
 
-    def close(self) -> None:
-        with self._lock:
-            self._db.close()
-            for reader in self._readers:
-                reader.close()
+class TaskStore(Protocol):
+    """Tasks and the callback outbox, safe to share between threads and between processes."""
 
-    def _reader(self) -> sqlite3.Connection:
-        """This thread's own read-only connection: under WAL, readers block neither the writer
-        nor each other, so a slow page read in a worker thread holds up nothing else."""
-        reader: sqlite3.Connection | None = getattr(self._local, "reader", None)
-        if reader is None:
-            reader = sqlite3.connect(self._path, check_same_thread=False, isolation_level=None)
-            reader.execute("PRAGMA busy_timeout=5000")
-            reader.execute("PRAGMA query_only=ON")
-            with self._lock:
-                self._readers.append(reader)
-            self._local.reader = reader
-        return reader
+    def close(self) -> None: ...
 
     def max_task_id(self) -> str | None:
-        with self._lock:
-            row = self._db.execute("SELECT MAX(task_id) FROM tasks").fetchone()
-        return row[0] if row else None
+        """The largest stored task_id (new ids start above it)."""
+
+    def claim_id_slot(self) -> int:
+        """A number no other live process got recently (0..999): part of this process's ids."""
 
     def insert(self, task: TaskRecord) -> None:
-        """Store a new task; DuplicateExternalIdError when the user already used its external id."""
-        placeholders = ",".join("?" * 16)
-        with self._lock:
-            try:
-                self._db.execute(
-                    f"INSERT INTO tasks ({TASK_COLUMNS}) VALUES ({placeholders})", task.as_row()
-                )
-            except sqlite3.IntegrityError:
-                raise DuplicateExternalIdError(task.external_task_id) from None
+        """Store a new task; DuplicateExternalIdError / DuplicateTaskIdError on a clash."""
 
     def insert_many(self, tasks: Iterable[TaskRecord]) -> None:
-        """Bulk insert in one transaction (benchmark and test set-up)."""
-        placeholders = ",".join("?" * 16)
-        with self._lock:
-            self._db.execute("BEGIN")
-            try:
-                self._db.executemany(
-                    f"INSERT INTO tasks ({TASK_COLUMNS}) VALUES ({placeholders})",
-                    (task.as_row() for task in tasks),
-                )
-            except BaseException:
-                self._db.execute("ROLLBACK")  # else the open transaction poisons every later write
-                raise
-            self._db.execute("COMMIT")
+        """Bulk insert in one transaction (benchmark and test set-up); all or nothing."""
 
-    def external_id_taken(self, user: str, external_task_id: str) -> bool:
-        with self._lock:
-            row = self._db.execute(
-                "SELECT 1 FROM tasks WHERE user = ? AND external_task_id = ?",
-                (user, external_task_id),
-            ).fetchone()
-        return row is not None
+    def external_id_taken(self, user: str, external_task_id: str) -> bool: ...
 
     def find(self, user: str, task_or_external_id: str) -> TaskRecord | None:
         """The user's task by task_id, else by external_task_id (a task_id match wins)."""
-        with self._lock:
-            for column in ("task_id", "external_task_id"):
-                row = self._db.execute(
-                    f"SELECT {TASK_COLUMNS} FROM tasks WHERE user = ? AND {column} = ?",
-                    (user, task_or_external_id),
-                ).fetchone()
-                if row is not None:
-                    return _record(row)
-        return None
 
-    def get(self, task_id: str) -> TaskRecord | None:
-        with self._lock:
-            row = self._db.execute(
-                f"SELECT {TASK_COLUMNS} FROM tasks WHERE task_id = ?", (task_id,)
-            ).fetchone()
-        return _record(row) if row else None
+    def get(self, task_id: str) -> TaskRecord | None: ...
 
     def page(self, user: str, page_num: int, page_size: int) -> list[TaskRecord]:
-        """One page of the user's tasks, newest first (rule `list-newest-first`).
+        """One page of the user's tasks, newest first; safe to call from worker threads."""
 
-        Reads on this thread's own connection (see `_reader`): safe to call from worker threads.
-        Every write commits before its caller answers, so a page sees every acknowledged task.
-        """
-        rows = (
-            self._reader()
-            .execute(
-                f"SELECT {TASK_COLUMNS} FROM tasks WHERE user = ? "
-                "ORDER BY created_at DESC, task_id DESC LIMIT ? OFFSET ?",
-                (user, page_size, (page_num - 1) * page_size),
-            )
-            .fetchall()
-        )
-        return [_record(row) for row in rows]
-
-    def due(self, status: str, updated_before: int, limit: int) -> list[TaskRecord]:
-        """Tasks in `status` last updated before the given time (worker pick-up)."""
-        with self._lock:
-            rows = self._db.execute(
-                f"SELECT {TASK_COLUMNS} FROM tasks WHERE status = ? AND updated_at <= ? "
-                "ORDER BY updated_at LIMIT ?",
-                (status, updated_before, limit),
-            ).fetchall()
-        return [_record(row) for row in rows]
-
-    def advance(
+    def advance_due(
         self,
-        task: TaskRecord,
-        *,
-        new_status: str,
-        status_msg: str,
-        final_unit_deduction: str,
-        now_ms: int,
-        callback_body: Callable[[TaskRecord], bytes],
-    ) -> TaskRecord | None:
-        """Move a task forward (compare-and-set on status), enqueueing its callback atomically."""
-        updated = replace(
-            task,
-            status=new_status,
-            status_msg=status_msg,
-            final_unit_deduction=final_unit_deduction,
-            updated_at=max(now_ms, task.updated_at),
-        )
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                cursor = self._db.execute(
-                    "UPDATE tasks SET status = ?, status_msg = ?, final_unit_deduction = ?, "
-                    "updated_at = ? WHERE task_id = ? AND status = ?",
-                    (new_status, status_msg, final_unit_deduction, updated.updated_at,
-                     task.task_id, task.status),
-                )  # fmt: skip
-                if cursor.rowcount != 1:
-                    self._db.execute("ROLLBACK")
-                    return None
-                if task.callback_url:
-                    self._db.execute(
-                        "INSERT INTO callback_outbox (task_id, url, body, next_attempt_at) "
-                        "VALUES (?, ?, ?, ?)",
-                        (task.task_id, task.callback_url, callback_body(updated), now_ms),
-                    )
-                self._db.execute("COMMIT")
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-        return updated
+        status: str,
+        updated_before: int,
+        limit: int,
+        next_step: NextStep,
+        callback_body: CallbackBody,
+    ) -> list[TaskRecord]:
+        """Claim up to `limit` tasks in `status` last updated before the given time, store
+        `next_step(task)` for each (only if still in `status`) and enqueue its callback when it
+        has a callback_url, all in one transaction; returns the stored new states."""
 
-    def due_deliveries(
-        self, now_ms: int, limit: int, in_flight: Iterable[int] = ()
-    ) -> list[PendingDelivery]:
-        """The oldest pending delivery of each task, if due (rule `callback-lifecycle-order`).
-
-        Deliveries already `in_flight` are left out, so slow receivers holding many of them can
-        never fill `limit` and starve the deliveries queued behind them.
-        """
-        busy = list(in_flight)
-        with self._lock:
-            rows = self._db.execute(
-                "SELECT id, task_id, url, body, attempts FROM callback_outbox AS c "
-                "WHERE state = 'pending' AND next_attempt_at <= ? AND id = ("
-                "  SELECT MIN(id) FROM callback_outbox WHERE task_id = c.task_id "
-                f"  AND state = 'pending') AND id NOT IN ({','.join('?' * len(busy))}) "
-                "ORDER BY id LIMIT ?",
-                (now_ms, *busy, limit),
-            ).fetchall()
-        return [PendingDelivery(row[0], row[1], row[2], bytes(row[3]), row[4]) for row in rows]
+    def claim_deliveries(self, now_ms: int, limit: int, lease_ms: int) -> list[PendingDelivery]:
+        """Lease up to `limit` due outbox rows, each the oldest pending row of its task and not
+        leased by anyone else, until now_ms + lease_ms."""
 
     def finish_delivery(
-        self, delivery_id: int, state: str, attempts: int, error: str | None
-    ) -> None:
-        """Record a delivery as `delivered` or `gave_up`."""
-        with self._lock:
-            self._db.execute(
-                "UPDATE callback_outbox SET state = ?, attempts = ?, last_error = ? WHERE id = ?",
-                (state, attempts, error, delivery_id),
-            )
+        self, delivery_id: int, state: str, attempts: int, error: str | None, claim: str
+    ) -> bool:
+        """Record a leased delivery as `delivered` or `gave_up`; False if the lease was lost."""
 
-    def retry_delivery(self, delivery_id: int, attempts: int, next_at_ms: int, error: str) -> None:
-        with self._lock:
-            self._db.execute(
-                "UPDATE callback_outbox SET attempts = ?, next_attempt_at = ?, last_error = ? "
-                "WHERE id = ?",
-                (attempts, next_at_ms, error, delivery_id),
-            )
+    def retry_delivery(
+        self, delivery_id: int, attempts: int, next_at_ms: int, error: str, claim: str
+    ) -> bool:
+        """Release a leased delivery for another attempt at next_at_ms; False if lease lost."""
 
     def deliveries(self, task_id: str) -> list[tuple[str, int, str | None]]:
         """(state, attempts, last_error) of a task's deliveries, oldest first."""
-        with self._lock:
-            rows = self._db.execute(
-                "SELECT state, attempts, last_error FROM callback_outbox WHERE task_id = ? "
-                "ORDER BY id",
-                (task_id,),
-            ).fetchall()
-        return [(row[0], row[1], row[2]) for row in rows]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import anyio
 import httpx
@@ -19,7 +19,12 @@ from reference_server.reference_images import (
 )
 from reference_server.request_validation import parse_json_object, validate_create_body
 from reference_server.rules import check_body_rules, external_task_id_unique
-from reference_server.store import DuplicateExternalIdError, TaskRecord, TaskStore
+from reference_server.store import (
+    DuplicateExternalIdError,
+    DuplicateTaskIdError,
+    TaskRecord,
+    TaskStore,
+)
 from reference_server.task_ids import TaskIdGenerator
 from reference_server.task_view import SUBMITTED
 from reference_server.url_fetch import check_url_is_valid, fetch_reference_image, is_http_url
@@ -27,6 +32,7 @@ from reference_server.worker import now_ms
 
 # Work bigger than this (body bytes, Base64 characters) runs in a thread, off the event loop.
 OFFLOAD_THRESHOLD = 256 * 1024
+ID_ATTEMPTS = 5  # ids are unique per process slot; a slot clash (>1,000 process starts) retries
 
 
 @dataclass
@@ -52,9 +58,20 @@ class TaskCreator:
         sizes = await self.reference_sizes(request.images)
         task = self.new_task(user, request, sizes[0] if sizes else None)
         try:
-            self.store.insert(task)
+            return self._insert(task)
         except DuplicateExternalIdError:
             external_task_id_unique(request, already_used=True)
+            raise  # not reached: the rule raises
+
+    def _insert(self, task: TaskRecord) -> TaskRecord:
+        """Store the task; on the (rare) clash with another process's id, under a fresh id."""
+        for _ in range(ID_ATTEMPTS - 1):
+            try:
+                self.store.insert(task)
+                return task
+            except DuplicateTaskIdError:
+                task = replace(task, task_id=self.ids.next_id(now_ms()))
+        self.store.insert(task)
         return task
 
     async def reference_sizes(self, images: tuple[str, ...]) -> list[tuple[int, int]]:

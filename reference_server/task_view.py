@@ -3,11 +3,13 @@
 `task_result` is always present and both lists stay empty until `succeed`
 (rule `task-result-empty-until-succeed`); `watermark_url` appears iff watermarking is on
 (rule `watermark-url-iff-enabled`); `single` fills `images`, `series` fills `series_images`
-(rule `task-result-shape`).
+(rule `task-result-shape`); `final_balance_deduction` is always sent, two decimal strings (rule
+`final-balance-deduction-shape`: a server may leave it out, this one never does).
 """
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from omni_spec import load_contract
@@ -19,6 +21,17 @@ from reference_server.store import TaskRecord
 SUBMITTED, PROCESSING, SUCCEED, FAILED = load_contract().lifecycle.order
 if {SUCCEED, FAILED} != load_contract().lifecycle.terminal:
     raise RuntimeError("openapi.yaml's task lifecycle no longer ends in two terminal statuses")
+
+
+# This server's price list (not the contract's): Kling lists 8 units at $0.028, so one unit is
+# $0.0035; nothing is discounted, so the quota charged equals the list price.
+PRICE_PER_UNIT = Decimal("0.0035")
+
+
+def balance_deduction(final_unit_deduction: str) -> dict[str, str]:
+    """`final_balance_deduction` for a unit deduction: quota and list_price as decimal strings."""
+    price = str(Decimal(final_unit_deduction) * PRICE_PER_UNIT)
+    return {"quota": price, "list_price": price}
 
 
 def result_path(task_id: str, index: int, watermarked: bool) -> str:
@@ -53,6 +66,7 @@ def task_json(task: TaskRecord, public_url: str) -> dict[str, Any]:
         },
         "watermark_info": {"enabled": task.watermark},
         "final_unit_deduction": task.final_unit_deduction,
+        "final_balance_deduction": balance_deduction(task.final_unit_deduction),
         "created_at": task.created_at,
         "updated_at": task.updated_at,
     }

@@ -2,7 +2,8 @@
 
 A task moves one step once it has sat `step_delay` seconds in its status. The worker finds due
 tasks in the database, not in memory, so tasks left in flight by a crash or a stop finish after
-the next start. Each step is a compare-and-set that also enqueues the callback in the same
+the next start, and several server processes can run a worker each: `TaskStore.advance_due`
+claims a batch so that no task is stepped twice, and enqueues each step's callback in the same
 transaction (rules `callback-terminal-delivered`, `callback-lifecycle-order`).
 """
 
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import time
+from dataclasses import replace
 
 import anyio
 
@@ -45,27 +47,35 @@ class LifecycleWorker:
 
     def step_once(self) -> int:
         """Advance every due task one step; returns how many moved."""
-        moved = 0
         due_before = now_ms() - int(self.step_delay * 1000)
-        for task in self.store.due(PROCESSING, due_before, BATCH):
-            moved += self._finish(task)
-        for task in self.store.due(SUBMITTED, due_before, BATCH):
-            moved += self._advance(task, PROCESSING, "", "0")
+        moved = 0
+        for status in (PROCESSING, SUBMITTED):
+            moved += len(
+                self.store.advance_due(status, due_before, BATCH, self.next_step, self.body)
+            )
         return moved
 
-    def _finish(self, task: TaskRecord) -> int:
+    def body(self, task: TaskRecord) -> bytes:
+        """The callback body of a task's new state: the task object, as a GET shows it."""
+        return task_json_bytes(task, self.public_url)
+
+    def next_step(self, task: TaskRecord) -> TaskRecord | None:
+        """The task one lifecycle step on (None when it has no next step)."""
+        if task.status == SUBMITTED:
+            return self._moved(task, PROCESSING, "", "0")
+        if task.status != PROCESSING:
+            return None
         # Failure marker in the prompt (recorded at creation) -> failed with a clear message.
         if task.fail_msg:
-            return self._advance(task, FAILED, task.fail_msg, "0")
-        return self._advance(task, SUCCEED, "", str(task.result_count))
+            return self._moved(task, FAILED, task.fail_msg, "0")
+        return self._moved(task, SUCCEED, "", str(task.result_count))
 
-    def _advance(self, task: TaskRecord, status: str, message: str, deduction: str) -> int:
-        updated = self.store.advance(
+    @staticmethod
+    def _moved(task: TaskRecord, status: str, message: str, deduction: str) -> TaskRecord:
+        return replace(
             task,
-            new_status=status,
+            status=status,
             status_msg=message,
             final_unit_deduction=deduction,
-            now_ms=now_ms(),
-            callback_body=lambda record: task_json_bytes(record, self.public_url),
+            updated_at=max(now_ms(), task.updated_at),
         )
-        return 0 if updated is None else 1

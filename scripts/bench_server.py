@@ -33,7 +33,8 @@ from PIL import Image
 from omni_spec import load_contract
 from reference_server.config import DEV_ACCESS_KEY, DEV_API_KEY, ServerSettings
 from reference_server.launcher import start_reference_server
-from reference_server.store import TaskRecord, TaskStore
+from reference_server.store import TaskRecord
+from reference_server.store_sqlite import SqliteTaskStore
 from reference_server.task_creation import TaskCreator
 from reference_server.task_ids import TaskIdGenerator
 from scripts.bench_results import write_section
@@ -79,7 +80,12 @@ PRISM = ROOT / "node_modules" / ".bin" / "prism"
 
 
 def _wrk(url: str, seconds: float) -> float:
-    """Requests per second that `wrk` (one thread, CONCURRENCY connections) gets from url.
+    """Requests per second that `wrk` (one thread, CONCURRENCY connections) gets from url."""
+    return wrk_run(url, seconds)[0]
+
+
+def wrk_run(url: str, seconds: float) -> tuple[float, int]:
+    """(requests per second, requests answered) of `wrk` (one thread, CONCURRENCY connections).
 
     wrk, a C load tool, runs as a second process so that the load generator costs far less CPU
     than the server it measures (a Python load client caps every server at its own speed).
@@ -96,9 +102,10 @@ def _wrk(url: str, seconds: float) -> float:
     if "Non-2xx" in output:
         raise SystemExit(f"load on {url} got non-2xx answers:\n{output}")
     match = re.search(r"Requests/sec:\s+([0-9.]+)", output)
-    if match is None:
+    count = re.search(r"([0-9]+) requests in", output)
+    if match is None or count is None:
         raise SystemExit(f"cannot read wrk's output:\n{output}")
-    return float(match.group(1))
+    return float(match.group(1)), int(count.group(1))
 
 
 def _measure(url: str) -> float:
@@ -174,7 +181,7 @@ def _free_port() -> int:
 
 
 def _fill(database: Path, count: int) -> None:
-    store = TaskStore(database)
+    store = SqliteTaskStore(database)
     ids = TaskIdGenerator(None)
     base = int(time.time() * 1000) - count
 
@@ -230,7 +237,7 @@ def _ten_images() -> list[str]:
 def validation_cost(scratch: Path) -> tuple[float, float]:
     images = tuple(_ten_images())
     settings = ServerSettings(database=scratch / "validation.sqlite3")
-    store = TaskStore(settings.database)
+    store = SqliteTaskStore(settings.database)
     downloads = httpx.AsyncClient(trust_env=False)  # unused: every image is Base64
     creator = TaskCreator(settings, store, TaskIdGenerator(None), downloads)
 

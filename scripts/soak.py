@@ -3,7 +3,10 @@ benchmarks/results.md between `<!-- bench: soak -->` and `<!-- /bench: soak -->`
 
 1. Crash safety: creates with callbacks at a steady rate, SIGKILL + restart many times.
 2. Load: many concurrent clients from a second process; p50/p99 latency, throughput, server RSS.
-3. One process per database: a second server on the same database is refused.
+3. One server per SQLite database: a second server on the same database is refused.
+3b. Worker kills: SIGKILL of one of 2 `--workers` processes, several times mid-load, on SQLite
+   and on PostgreSQL (a temporary server): nothing acknowledged lost or stepped twice, every
+   terminal callback delivered in order.
 4. Hostile input: a streamed 1 GB body and a decompression bomb; server RSS before/after.
 5. Fuzzing at volume: Schemathesis (all phases) and the conformance suite; server log checked.
 Exit code 0 only if every check holds (nothing lost, no 5xx, no traceback).
@@ -28,6 +31,7 @@ from reference_server.launcher import ServerStartError, start_reference_server
 from reference_server.request_validation import max_body_bytes
 from scripts.bench_results import RESULTS_FILE, write_section
 from scripts.loopback_env import use_loopback_only_environment
+from scripts.postgres_cluster import temporary_cluster
 from scripts.reliability.common import (
     HEADERS,
     PATH,
@@ -37,7 +41,12 @@ from scripts.reliability.common import (
     server_tracebacks,
     task_statuses,
 )
-from scripts.reliability.crash import CrashReport, run_crash_cycles
+from scripts.reliability.crash import (
+    CrashReport,
+    WorkerKillReport,
+    run_crash_cycles,
+    run_worker_kills,
+)
 from scripts.reliability.fuzz import (
     FuzzRun,
     conformance_server,
@@ -80,6 +89,35 @@ def load_phase(scratch: Path, clients: int, seconds: float) -> dict[str, Any]:
             tracebacks=server_tracebacks(server.output),
         )
     return result
+
+
+def worker_kill_phase(scratch: Path, kills: int) -> dict[str, WorkerKillReport]:
+    print(f"[soak] worker kills: {kills} SIGKILLs of one of 2 workers, SQLite and PostgreSQL",
+          flush=True)  # fmt: skip
+    reports: dict[str, WorkerKillReport] = {}
+    with temporary_cluster(durable=True) as cluster:
+        for kind, database in (("SQLite", str(scratch / "workers.sqlite3")),
+                               ("PostgreSQL", cluster.create_database("soak"))):  # fmt: skip
+            reports[kind] = run_worker_kills(database, workers=2, kills=kills,
+                                             seconds_between_kills=2.0, rate=30,
+                                             settle_timeout=120)  # fmt: skip
+    return reports
+
+
+def worker_kill_rows(reports: dict[str, WorkerKillReport]) -> list[str]:
+    rows = [
+        "| database | SIGKILLs of a worker | acknowledged | lost | processed twice | duplicated | "
+        "terminal | terminal callback delivered | out of order | creates refused |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for kind, report in reports.items():
+        c = report.crash
+        rows.append(
+            f"| {kind} | {c.kills} | {c.acknowledged} | {c.lost} | {report.processed_twice} | "
+            f"{c.duplicated} | {c.terminal} | {c.callbacks_delivered} | "
+            f"{c.callbacks_out_of_order} | {c.failed_attempts} |"
+        )
+    return rows
 
 
 def second_process_phase(scratch: Path) -> bool:
@@ -143,6 +181,7 @@ class SoakResults:
     fuzz_tracebacks: list[str]
     seconds: float
     fuzz_budget: str = ""
+    worker_kills: dict[str, WorkerKillReport] | None = None
 
     @property
     def ok(self) -> bool:
@@ -153,6 +192,7 @@ class SoakResults:
             self.crash.ok and self.single and load_ok and load["terminal"] == load["created"]
             and hostile["bomb_codes"] == [1201] and not hostile["tracebacks"]
             and all(run.ok for run in self.fuzz) and not self.fuzz_tracebacks
+            and all(report.ok for report in (self.worker_kills or {}).values())
         )  # fmt: skip
 
 
@@ -189,7 +229,13 @@ def markdown(results: SoakResults) -> str:
         "|---|---:|---:|---:|",
         *(f"| {op} | {v['count']} | {v['p50']} | {v['p99']} |" for op, v in lat.items()),
         "",
-        f"One process per database: second server refused = {'yes' if single else 'NO'}.",
+        f"One server per SQLite database: second server refused = {'yes' if single else 'NO'}.",
+        "",
+        "Worker kills (`--workers 2`, SIGKILL of one worker every 2 s while creating with "
+        "callbacks at 30/s; the supervisor starts a replacement; PostgreSQL: a temporary local "
+        "server, fsync on):",
+        "",
+        *worker_kill_rows(results.worker_kills or {}),
         "",
         f"Hostile input: streamed 1 GB body -> {hostile['streamed_1gb']}; 100 decompression "
         f"bombs -> codes {hostile['bomb_codes']}; server RSS {hostile['rss_before_mib']:.0f} MiB "
@@ -210,6 +256,7 @@ def markdown(results: SoakResults) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Bounded soak of the reference server.")
     parser.add_argument("--kills", type=int, default=8)
+    parser.add_argument("--worker-kills", type=int, default=6)
     parser.add_argument("--load-seconds", type=float, default=30)
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--fuzz-seconds", type=float, default=90)
@@ -223,11 +270,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         crash = crash_phase(scratch, args.kills)
         load = load_phase(scratch, args.clients, args.load_seconds)
         single = second_process_phase(scratch)
+        worker_kills = worker_kill_phase(scratch, args.worker_kills)
         hostile = hostile_phase(scratch)
         fuzz, fuzz_tracebacks = fuzz_phase(scratch, args.fuzz_seconds, args.fuzz_examples)
     budget = f"{args.fuzz_seconds:g} s, up to {args.fuzz_examples} examples per operation, seed 11"
     results = SoakResults(crash, load, single, hostile, fuzz, fuzz_tracebacks,
-                          time.monotonic() - started, budget)  # fmt: skip
+                          time.monotonic() - started, budget, worker_kills)  # fmt: skip
     text = markdown(results)
     print(text)
     if not args.no_write:

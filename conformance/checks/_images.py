@@ -1,4 +1,8 @@
-"""Result images: download without auth, decode, and compare with the requested geometry."""
+"""Result images: download without auth, decode, and compare with the requested geometry.
+
+Both are rulings (result-image-download, result-image-geometry), whichever check asks: a failure
+here always names those lines, so a default resolution measured by pixel count is a ruling too.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +16,8 @@ from conformance.context import CheckContext
 from conformance.expect import fail
 from conformance.http import Exchange
 
+DOWNLOAD = "result-image-download"
+GEOMETRY = "result-image-geometry"
 PIL_FORMATS = {"image/png": "PNG", "image/jpeg": "JPEG"}
 
 
@@ -38,7 +44,7 @@ def download_image(ctx: CheckContext, url: str, case: str) -> Downloaded:
     exchange = ctx.api.download(url)
     doc = ctx.contract.rule("result-image-download").text
     if exchange.transport_error or exchange.status != 200 or exchange.content_type not in allowed:
-        fail(ctx, exchange, doc, case, _image_received(exchange))
+        fail(ctx, exchange, doc, case, _image_received(exchange), rule=DOWNLOAD)
     try:
         with Image.open(io.BytesIO(exchange.response_body)) as picture:
             picture.load()
@@ -50,6 +56,7 @@ def download_image(ctx: CheckContext, url: str, case: str) -> Downloaded:
             doc,
             case,
             f"HTTP 200 {exchange.content_type} but the bytes do not decode: {exc}",
+            rule=DOWNLOAD,
         )
     if PIL_FORMATS.get(exchange.content_type) != fmt:
         fail(
@@ -58,6 +65,7 @@ def download_image(ctx: CheckContext, url: str, case: str) -> Downloaded:
             doc,
             case,
             f"content type {exchange.content_type} but the bytes are {fmt}",
+            rule=DOWNLOAD,
         )
     return Downloaded(url, size[0], size[1], fmt, exchange)
 
@@ -101,6 +109,7 @@ def check_geometry(
             f"width/height equals {ratio} within {params['ratio_tolerance']:.0%}",
             case,
             f"{image.width}x{image.height} (ratio {actual_ratio:.4f}, wanted {expected_ratio:.4f})",
+            rule=GEOMETRY,
         )
     pixels = int(params["pixels"][resolution])
     actual_pixels = image.width * image.height
@@ -111,4 +120,5 @@ def check_geometry(
             f"pixel count within {params['pixel_tolerance']:.0%} of {pixels} ({resolution})",
             case,
             f"{image.width}x{image.height} = {actual_pixels} pixels",
+            rule=GEOMETRY,
         )

@@ -1,8 +1,17 @@
-"""API-FACTS "Capability map", read per model from the spec's x-capability-map."""
+"""The contract's "Capability map", read per model from the spec's x-capability-map. Series is
+sent with a reference image (text-only series is a silence, only noted)."""
 
 from __future__ import annotations
 
-from conformance.checks._cases import ACCEPTED, RequestCase, fixed_ratio, invalid_code, run_cases
+from conformance.checks._cases import (
+    ACCEPTED,
+    RequestCase,
+    fixed_ratio,
+    invalid_code,
+    run_cases,
+    series_body,
+    silent_case,
+)
 from conformance.context import CheckContext
 from conformance.registry import conformance_check
 from conformance.strategies import b64, render_image
@@ -32,21 +41,26 @@ def check_model_resolution(ctx: CheckContext) -> None:
 
 @conformance_check("capability-model-series")
 def check_model_series(ctx: CheckContext) -> None:
-    """result_type series is accepted exactly by the models whose row says series: true."""
+    """result_type series with a reference image is accepted exactly by the models whose row says
+    series: true; text-only series on those is a silence (noted)."""
     bad = invalid_code(ctx)
     cases = [
         RequestCase(
-            f"{model} with result_type series",
-            {
-                "prompt": ctx.prompt(),
-                "model_name": model,
-                "result_type": "series",
-                "aspect_ratio": fixed_ratio(ctx),
-            },
+            f"{model} with result_type series and a reference image",
+            series_body(ctx, model),
             ACCEPTED if capability.series else bad,
             f"x-capability-map: {model} series {str(capability.series).lower()}",
         )
         for model, capability in ctx.contract.capabilities.items()
+    ]
+    cases += [
+        silent_case(
+            f"{model} with text-only series",
+            {k: v for k, v in series_body(ctx, model).items() if k != "image_list"},
+            "text-only-series",
+        )
+        for model, capability in ctx.contract.capabilities.items()
+        if capability.series
     ]
     cases += [
         RequestCase(

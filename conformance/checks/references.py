@@ -1,22 +1,30 @@
-"""API-FACTS cross-field rules on references: total <= 10, <<<image_N>>>/<<<element_N>>>, element
-ids."""
+"""The contract's cross-field rules on references: total <= 10, <<<image_N>>>/<<<element_N>>>
+(documented), other <<<...>>> text plain (a ruling), element ids; <<<image_0>>> and two-bracket
+<<image_N>> are silences (noted)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from conformance.checks._cases import ACCEPTED, RequestCase, fixed_ratio, invalid_code, run_cases
+from conformance.checks._cases import (
+    ACCEPTED,
+    RequestCase,
+    fixed_ratio,
+    invalid_code,
+    reference_image,
+    run_cases,
+    silent_case,
+)
 from conformance.context import CheckContext
+from conformance.lines import ACCEPTED as ACCEPTED_SIDE
 from conformance.registry import conformance_check
-from conformance.strategies import b64, render_image
+
+PLAIN_TEXT = "prompt-other-markup-plain-text"
 
 
 def _images(ctx: CheckContext, count: int) -> list[dict[str, str]]:
     """`count` small valid reference images (the same picture: content rules are not under test)."""
-    picture = ctx.shared(
-        "small-reference-png", lambda: b64(render_image(320, 320, "PNG", ctx.seed).data)
-    )
-    return [{"image": picture} for _ in range(count)]
+    return [reference_image(ctx) for _ in range(count)]
 
 
 def _elements(ctx: CheckContext, count: int) -> list[dict[str, int]]:
@@ -63,10 +71,10 @@ def check_references_total(ctx: CheckContext) -> None:
     run_cases(ctx, cases)
 
 
-@conformance_check("prompt-reference-in-range")
+@conformance_check("prompt-reference-in-range", covers={PLAIN_TEXT: (ACCEPTED_SIDE,)})
 def check_prompt_reference_in_range(ctx: CheckContext) -> None:
     """<<<image_N>>>/<<<element_N>>> within their lists pass, beyond fail; other <<<...>>> is
-    text."""
+    text (a ruling); <<<image_0>>> and <<image_N>> are silences, only noted."""
     bad = invalid_code(ctx)
     two = _images(ctx, 2)
     cases: list[RequestCase] = [
@@ -99,7 +107,6 @@ def check_prompt_reference_in_range(ctx: CheckContext) -> None:
         "<<<image_>>>",
         "<<<image_one>>>",
         "<<<video_1>>>",
-        "<<image_9>>",
         "<<<>>>",
     ]
     for text in plain:
@@ -109,9 +116,30 @@ def check_prompt_reference_in_range(ctx: CheckContext) -> None:
         }
         cases.append(
             RequestCase(
-                f"plain text {text}", body, ACCEPTED, "other <<<...>>> text is plain text [decided]"
+                f"plain text {text}",
+                body,
+                ACCEPTED,
+                "other <<<...>>> text is plain text",
+                rule=PLAIN_TEXT,
             )
         )
+    cases += [
+        silent_case(
+            "<<image_1>> (two brackets) with 2 images",
+            {"prompt": "use <<image_1>>", "image_list": two},
+            "prompt-reference-two-brackets",
+        ),
+        silent_case(
+            "<<image_9>> (two brackets) without image_list",
+            {"prompt": "keep <<image_9>>", "aspect_ratio": fixed_ratio(ctx)},
+            "prompt-reference-two-brackets",
+        ),
+        silent_case(
+            "<<<image_0>>> with 2 images",
+            {"prompt": "use <<<image_0>>>", "image_list": two},
+            "prompt-reference-index-zero",
+        ),
+    ]
     if ctx.element_ids:
         elements = _elements(ctx, 1)
         cases += [

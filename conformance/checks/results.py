@@ -1,10 +1,11 @@
-"""API-FACTS result rules: counts and indexes, downloads, geometry, defaults and watermarks."""
+"""The contract's result rules: counts and indexes, downloads and geometry (rulings), defaults and
+watermarks (documented). Series is always asked with a reference image."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from conformance.checks._cases import fixed_ratio, max_reference_ratio, series_model
+from conformance.checks._cases import fixed_ratio, max_reference_ratio, series_body, series_model
 from conformance.checks._images import check_geometry, download_image, nearest_ratio, result_items
 from conformance.context import CheckContext
 from conformance.expect import expect_accepted, fail
@@ -17,6 +18,8 @@ from conformance.strategies import (
 )
 from conformance.tasks import TaskHistory, expect_succeeded, wait_for_terminal
 from conformance.violation import SpecInconsistency
+
+SHAPE = "task-result-shape"
 
 
 def finish_all(
@@ -35,7 +38,8 @@ def finish_all(
 def _expect_indexes(
     ctx: CheckContext, task: dict[str, Any], lists: tuple[str, str], count: int, case: str
 ) -> None:
-    """lists = (the list holding `count` items indexed 0..count-1, the list that must be empty)."""
+    """lists = (the list holding `count` items indexed 0..count-1, the list that must be empty);
+    the layout is the ruling task-result-shape."""
     listed, empty = lists
     result = task["task_result"]
     got = [item["index"] for item in result[listed]]
@@ -46,6 +50,7 @@ def _expect_indexes(
             f"{count} items in {listed} with index 0..{count - 1}, {empty} empty",
             case,
             f"{listed} indexes {got}, {empty} has {len(result[empty])} items",
+            rule=SHAPE,
         )
 
 
@@ -61,12 +66,7 @@ def check_result_shape(ctx: CheckContext) -> None:
     model = series_model(ctx)
     amount = ctx.rng.randint(2, 4)
     if model:
-        series = {
-            "prompt": ctx.prompt(),
-            "model_name": model,
-            "result_type": "series",
-            "aspect_ratio": fixed_ratio(ctx),
-        }
+        series = series_body(ctx, model)  # a reference image: text-only series is a silence
         bodies += [
             (f"series of {amount}", series | {"series_amount": amount}),
             ("series auto", series | {"series_amount": "auto"}),
@@ -205,6 +205,14 @@ def check_defaults(ctx: CheckContext) -> None:
         result = task["task_result"]
         if result["result_type"] != contract.property_default("CreateTaskRequest", "result_type"):
             fail(ctx, ctx.api.get(task["task_id"]), "result_type defaults to single", case)
+        if len(result["images"]) != n:
+            fail(
+                ctx,
+                ctx.api.get(task["task_id"]),
+                f"n defaults to {n}",
+                case,
+                f"{len(result['images'])} items in images",
+            )
         _expect_indexes(ctx, task, ("images", "series_images"), n, case)
         for item in result["images"]:
             if "watermark_url" in item:

@@ -1,5 +1,7 @@
 """Schemathesis phases as checks: examples, coverage, fuzzing, stateful (see
-conformance.schemathesis_phase)."""
+conformance.schemathesis_phase). A phase is no contract line: each of its findings names the
+x-rules id it breaks (conformance.schemathesis_lines) and fails or warns by that line's
+standing."""
 
 from __future__ import annotations
 
@@ -8,6 +10,8 @@ import re
 from conformance.context import CheckContext
 from conformance.registry import conformance_check
 from conformance.schemathesis_bodies import LoopbackUrls
+from conformance.schemathesis_lines import line_of
+from conformance.schemathesis_phase import PhaseFailure
 from conformance.strategies import render_image
 from conformance.violation import SkipCheck, Violation
 from omni_spec import spec_path
@@ -47,6 +51,29 @@ def _loopback(ctx: CheckContext) -> LoopbackUrls:
     )
 
 
+def _violation(ctx: CheckContext, phase: str, failure: PhaseFailure) -> Violation:
+    """A Schemathesis finding as the violation of the contract line it breaks."""
+    rule = line_of(
+        failure.check,
+        failure.operation,
+        negative=failure.negative,
+        contract=ctx.contract,
+        status=failure.status,
+        body=failure.body,
+    )
+    return Violation(
+        rule,
+        sent=f"{failure.operation} (Schemathesis {phase} phase, seed {ctx.seed})",
+        received=_redact(f"{failure.title}\n{failure.message}"),
+        documented=f"{ctx.contract.rule(rule).text} (Schemathesis: "
+        f"{DOCUMENTED.get(failure.check, failure.check)})",
+        curl=_redact(failure.curl),
+        case=f"{failure.check} on {failure.operation}",
+        standing=ctx.standing(rule),
+        check=ctx.rule,
+    )
+
+
 def _run(ctx: CheckContext, phase: str) -> None:
     from conformance.schemathesis_phase import run_phase
 
@@ -66,24 +93,20 @@ def _run(ctx: CheckContext, phase: str) -> None:
         f"{result.scenarios} scenarios, {result.requests} requests ({result.successes} 2xx), "
         f"{len(result.checks_run)} Schemathesis checks"
     )
-    if result.failures:
-        first = result.failures[0]
+    findings = [_violation(ctx, phase, failure) for failure in result.failures]
+    failing = [v for v in findings if not ctx.tolerates(v)]
+    for violation in findings:
+        if ctx.tolerates(violation):
+            ctx.warn(violation)
+    if failing:
+        first = failing[0]
         others = "".join(
-            f"\n- {f.check} on {f.operation}: {f.title}" for f in result.failures[1:10]
+            f"\n- [{v.line}] {v.case}: {(v.received.splitlines() or [''])[0]}"
+            for v in failing[1:10]
         )
-        raise Violation(
-            ctx.rule,
-            sent=f"{first.operation} (Schemathesis {phase} phase, seed {ctx.seed})",
-            received=_redact(f"{first.title}\n{first.message}")
-            + (
-                f"\n\n{len(result.failures) - 1} more distinct failure(s):{others}"
-                if others
-                else ""
-            ),
-            documented=DOCUMENTED.get(first.check, first.check),
-            curl=_redact(first.curl),
-            case=f"{first.check} on {first.operation}",
-        )
+        if others:
+            first.received += f"\n\n{len(failing) - 1} more distinct failure(s):{others}"
+        raise first
     if result.errors:
         raise RuntimeError(f"Schemathesis {phase} phase errors: " + "; ".join(result.errors[:3]))
 

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from conformance.coverage import declared_coverage
+from conformance.lines import OBSERVED
 from conformance.registry import all_checks
 from conformance.runner import Outcome, run_suite
+from omni_spec import load_contract
 from reference_server.launcher import RunningServer
 from tests.conformance.conftest import full_config
 
@@ -24,6 +27,20 @@ def test_reference_server_conforms_with_every_check_executed(
     assert problems == {}
     assert [o.name for o in result.outcomes] == [c.name for c in all_checks()]
     assert result.exit_code == 0
+    # Line coverage is real: every accepted/refused side a check declares was taken by a case.
+    exercised = {o.name: o.exercised for o in result.outcomes}
+    declared = declared_coverage(load_contract(), all_checks())
+    unexercised = [
+        (line, side, check)
+        for line, by_check in declared.items()
+        for check, sides in by_check.items()
+        for side in sides
+        if side != OBSERVED and (line, side) not in exercised[check]
+    ]
+    assert unexercised == []
+    # No silence is ever a finding, only a note naming it.
+    assert result.warning_count == 0
+    assert any(n.startswith("silence ") for o in result.outcomes for n in o.notes)
 
 
 def test_missing_optional_inputs_skip_with_reasons(reference_server: RunningServer) -> None:

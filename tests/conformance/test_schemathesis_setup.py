@@ -22,7 +22,7 @@ from omni_spec import load_contract
 SECRET = "sk-test-secret-long-enough-for-hs256"
 ORIGIN = "http://127.0.0.1:5555"
 URLS = LoopbackUrls(ORIGIN, f"{ORIGIN}/callbacks/run", f"{ORIGIN}/images/ref.png")
-# A skew a server may allow (API-FACTS "Authentication"): a cached token must outlast it too.
+# A skew a server may allow (the contract's "Authentication"): a cached token must outlast it too.
 ALLOWED_SKEW = 60
 
 

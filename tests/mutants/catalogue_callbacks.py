@@ -12,7 +12,8 @@ from standardwebhooks.webhooks import Webhook
 
 from reference_server import worker
 from reference_server.callbacks import CallbackDispatcher
-from reference_server.store import PendingDelivery, TaskRecord, TaskStore
+from reference_server.store import PendingDelivery, TaskRecord
+from reference_server.worker import LifecycleWorker
 from tests.mutants.mutant import Mutant, patching, with_settings
 
 TERMINAL = ("succeed", "failed")
@@ -21,12 +22,13 @@ OTHER_SECRET = "whsec_" + "bXV0YW50LXNpZ25zLXdpdGgtYW5vdGhlci1zZWNyZXQ="
 
 
 def _terminal_not_enqueued(original: Any) -> Any:
-    def advance(self: TaskStore, task: TaskRecord, *, new_status: str, **kw: Any) -> Any:
-        if new_status in TERMINAL:
-            task = dataclasses.replace(task, callback_url=None)
-        return original(self, task, new_status=new_status, **kw)
+    def next_step(self: LifecycleWorker, task: TaskRecord) -> TaskRecord | None:
+        step: TaskRecord | None = original(self, task)
+        if step is not None and step.status in TERMINAL:
+            step = dataclasses.replace(step, callback_url=None)  # the store enqueues nothing
+        return step
 
-    return advance
+    return next_step
 
 
 def _processing_after_terminal(original: Any) -> Any:
@@ -71,15 +73,15 @@ def _timestamp_in_milliseconds(original: Any) -> Any:
 
 def _key_not_base64_decoded(original: Any) -> Any:
     def headers(self: CallbackDispatcher, delivery: PendingDelivery) -> dict[str, str]:
-        signer = self.signer
-        if signer is None:
+        signers = self.signers
+        if not signers:
             return dict(original(self, delivery))
         # HMAC keyed with the secret's Base64 text (after whsec_) instead of the bytes it encodes.
-        self.signer = Webhook(base64.b64encode(signer._whsecret))
+        self.signers = [Webhook(base64.b64encode(signer._whsecret)) for signer in signers]
         try:
             return dict(original(self, delivery))
         finally:
-            self.signer = signer
+            self.signers = signers
 
     return headers
 
@@ -96,12 +98,13 @@ def _body_edit(edit: Callable[[dict[str, Any]], None]) -> Callable[[Any], Any]:
     return make
 
 
-def _stale_updated_at(body: dict[str, Any]) -> None:
-    body["updated_at"] -= 1
+def _other_result_urls(body: dict[str, Any]) -> None:
+    for item in body.get("task_result", {}).get("images", []):
+        item["url"] += "?delivered"
 
 
-def _without_watermark_info(body: dict[str, Any]) -> None:
-    body.pop("watermark_info", None)
+def _without_status_message(body: dict[str, Any]) -> None:
+    body.pop("task_status_msg", None)
 
 
 CALLBACK_MUTANTS = [
@@ -110,7 +113,7 @@ CALLBACK_MUTANTS = [
         "callback-terminal-delivered",
         "callbacks",
         "the terminal status is never delivered (processing is)",
-        patching(TaskStore, "advance", _terminal_not_enqueued),
+        patching(LifecycleWorker, "next_step", _terminal_not_enqueued),
     ),
     Mutant(
         "callback-processing-after-terminal",
@@ -155,17 +158,17 @@ CALLBACK_MUTANTS = [
         patching(CallbackDispatcher, "headers", _key_not_base64_decoded),
     ),
     Mutant(
-        "callback-body-stale",
+        "callback-result-urls-differ",
         "callback-body-equals-task",
         "callbacks",
-        "the delivered task's updated_at differs from the GET's",
-        patching(worker, "task_json_bytes", _body_edit(_stale_updated_at)),
+        "the delivered result urls differ from the GET's",
+        patching(worker, "task_json_bytes", _body_edit(_other_result_urls)),
     ),
     Mutant(
-        "callback-body-partial",
+        "callback-body-undocumented",
         "callback-body-equals-task",
         "callbacks",
-        "deliveries lack watermark_info (not the full task object)",
-        patching(worker, "task_json_bytes", _body_edit(_without_watermark_info)),
+        "deliveries lack task_status_msg, a field of the documented body",
+        patching(worker, "task_json_bytes", _body_edit(_without_status_message)),
     ),
 ]

@@ -68,4 +68,4 @@ def test_mutant_is_detected_by_its_rule(mutant: Mutant) -> None:
         result = run_targeted(server, (mutant.rule_id,))
     outcome = result.outcome(mutant.rule_id)
     assert outcome.outcome is Outcome.FAIL, f"{outcome.outcome}: {outcome.reason}"
-    assert outcome.violation is not None and outcome.violation.rule == mutant.rule_id
+    assert outcome.violation is not None and outcome.violation.check == mutant.rule_id

@@ -14,7 +14,12 @@ from pathlib import Path
 import pytest
 import uvicorn
 from omni_image_client import Client
-from omni_image_client.models import CreateTaskRequest, Task, TaskStatus, WatermarkInfo
+from omni_image_client.models import (
+    CallbackTask,
+    CreateTaskRequest,
+    TaskStatus,
+    WatermarkInfo,
+)
 from PIL import Image
 
 from omni_client import (
@@ -144,16 +149,16 @@ def test_async_create_and_wait(base_url: str) -> None:
     assert asyncio.run(run()) is TaskStatus.SUCCEED
 
 
-CallbackFixture = tuple[str, list[Task], threading.Event]
+CallbackFixture = tuple[str, list[CallbackTask], threading.Event]
 
 
 @pytest.fixture
 def callback_receiver() -> Iterator[CallbackFixture]:
     """A CallbackReceiver served by uvicorn on a loopback port in a thread."""
-    received: list[Task] = []
+    received: list[CallbackTask] = []
     arrived = threading.Event()
 
-    def on_task(task: Task) -> None:
+    def on_task(task: CallbackTask) -> None:
         received.append(task)
         if task.task_status in (TaskStatus.SUCCEED, TaskStatus.FAILED):
             arrived.set()

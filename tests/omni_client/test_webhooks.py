@@ -10,7 +10,7 @@ from typing import Any
 
 import httpx
 import pytest
-from omni_image_client.models import Task, TaskStatus
+from omni_image_client.models import CallbackTask, TaskStatus
 from standardwebhooks import Webhook
 
 from omni_client.webhooks import (
@@ -133,7 +133,7 @@ def test_receiver_refuses_an_empty_secret_instead_of_accepting_unsigned(secret: 
 
 
 def test_parse_task_gives_generated_model() -> None:
-    """A task body parses into the generated Task model."""
+    """A task body parses into the generated CallbackTask model."""
     task = parse_task(BODY)
     assert task.task_status is TaskStatus.SUCCEED
     assert len(task.task_result.images) == 2
@@ -144,7 +144,7 @@ def test_parse_task_gives_generated_model() -> None:
     [b"not json", b"[]", json.dumps({**task_dict(), "task_status": "done"}).encode(), b"{}"],
 )
 def test_parse_task_rejects_non_tasks(body: bytes) -> None:
-    """Non-JSON and JSON that breaks the spec's Task schema raise CallbackPayloadError."""
+    """Non-JSON and JSON that breaks the spec's CallbackTask schema raise CallbackPayloadError."""
     with pytest.raises(CallbackPayloadError):
         parse_task(body)
 
@@ -162,7 +162,7 @@ def _post(
 
 def test_receiver_hands_verified_task_to_callback() -> None:
     """A signed delivery reaches the callback and is answered 204."""
-    seen: list[Task] = []
+    seen: list[CallbackTask] = []
     receiver = CallbackReceiver(seen.append, secret=SECRET, clock=lambda: NOW)
     response = _post(receiver, BODY, signed_headers())
     assert response.status_code == 204
@@ -171,7 +171,7 @@ def test_receiver_hands_verified_task_to_callback() -> None:
 
 def test_receiver_refuses_bad_signature_with_401() -> None:
     """A delivery signed with another secret is 401 and never reaches the callback."""
-    seen: list[Task] = []
+    seen: list[CallbackTask] = []
     receiver = CallbackReceiver(seen.append, secret=SECRET, clock=lambda: NOW)
     response = _post(receiver, BODY, signed_headers(secret=OTHER_SECRET))
     assert response.status_code == 401
@@ -197,13 +197,13 @@ def test_receiver_answers_4xx_for_bad_requests() -> None:
 def test_receiver_answers_500_when_handler_fails_and_awaits_async_handlers() -> None:
     """A raising handler gives 500 (so the server retries); async handlers are awaited."""
 
-    def broken(task: Task) -> None:
+    def broken(task: CallbackTask) -> None:
         raise RuntimeError("disk full")
 
     assert _post(CallbackReceiver(broken), BODY, {}).status_code == 500
     seen: list[str] = []
 
-    async def handler(task: Task) -> None:
+    async def handler(task: CallbackTask) -> None:
         await asyncio.sleep(0)
         seen.append(task.task_id)
 

@@ -74,6 +74,7 @@ class Receiver:
 
     def __init__(self) -> None:
         self.requests: list[tuple[dict[str, str], bytes]] = []
+        self.paths: list[str] = []  # request target of each POST, as received
         self.statuses: list[int] = []
         self.payload = b""
         self.lock = threading.Lock()
@@ -97,6 +98,7 @@ def receiver(
             body = self.rfile.read(int(self.headers.get("content-length", "0")))
             with state.lock:
                 state.requests.append(({k.lower(): v for k, v in self.headers.items()}, body))
+                state.paths.append(self.path)
                 status = state.statuses.pop(0) if state.statuses else 200
             self.send_response(status)
             self.send_header("content-length", "0")

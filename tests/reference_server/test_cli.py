@@ -43,3 +43,17 @@ def test_main_exits_2_on_malformed_secret_before_listening(
         main([*argv, "--webhook-secret", "whsec_!!!!"])
     out, err = capsys.readouterr()
     assert exited.value.code == 2 and "Base64" in err and "listening" not in out
+
+
+def test_several_webhook_secrets_are_taken_newest_first() -> None:
+    """A comma-separated --webhook-secret is a key rotation: every secret kept, in order."""
+    old = "whsec_" + base64.b64encode(b"the old webhook key").decode()
+    args = build_parser().parse_args(["--webhook-secret", f"{GOOD_SECRET}, {old}"])
+    assert settings_from_args(args, 8000).webhook_secrets == (GOOD_SECRET, old)
+
+
+def test_a_malformed_secret_among_several_is_refused() -> None:
+    """Each secret of a rotation is checked: a bad second one is a clear ValueError."""
+    args = build_parser().parse_args(["--webhook-secret", f"{GOOD_SECRET},whsec_abc"])
+    with pytest.raises(ValueError, match="padded standard Base64"):
+        settings_from_args(args, 8000)

@@ -63,7 +63,6 @@ def test_missing_prompt_is_1200(base_url: str) -> None:
         ({"prompt": "x", "image_list": [{"image": ""}]}, "image_list[0].image"),
         ({"prompt": "x", "image_list": {"image": "a"}}, "image_list"),
         ({"prompt": "x", "element_list": [{"element_id": "1001"}]}, "element_list[0]"),
-        ({"prompt": "x", "watermark_info": {}}, "watermark_info"),
         ({"prompt": "x", "watermark_info": {"enabled": "yes"}}, "watermark_info"),
         ({"prompt": "x", "callback_url": "ftp://example.com/x"}, "callback_url"),
         ({"prompt": "x", "callback_url": "/relative"}, "callback_url"),

@@ -1,4 +1,4 @@
-"""TaskStore: a failed bulk insert leaves no open transaction and no partial rows."""
+"""SqliteTaskStore: a failed bulk insert leaves no open transaction and no partial rows."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from pathlib import Path
 import anyio
 import pytest
 
-from reference_server.store import TaskRecord, TaskStore
+from reference_server.store import TaskRecord
+from reference_server.store_sqlite import SqliteTaskStore
 from reference_server.task_view import SUBMITTED
 
 
@@ -35,7 +36,7 @@ def record(task_id: str) -> TaskRecord:
 
 def test_failed_insert_many_rolls_back(tmp_path: Path) -> None:
     """A batch hitting a duplicate id stores none of its rows; later writes still commit."""
-    store = TaskStore(tmp_path / "db.sqlite3")
+    store = SqliteTaskStore(tmp_path / "db.sqlite3")
     try:
         with pytest.raises(sqlite3.IntegrityError):
             store.insert_many([record("1"), record("2"), record("1")])
@@ -44,7 +45,8 @@ def test_failed_insert_many_rolls_back(tmp_path: Path) -> None:
         store.insert_many([record("4")])
     finally:
         store.close()
-    reopened = TaskStore(tmp_path / "db.sqlite3")  # committed, not stuck in an open transaction
+    # committed, not stuck in an open transaction
+    reopened = SqliteTaskStore(tmp_path / "db.sqlite3")
     try:
         assert reopened.get("3") is not None and reopened.get("4") is not None
     finally:
@@ -53,7 +55,7 @@ def test_failed_insert_many_rolls_back(tmp_path: Path) -> None:
 
 def test_pages_read_from_worker_threads_see_every_committed_task(tmp_path: Path) -> None:
     """page() on worker threads (own read connections) sees a task the moment insert returns."""
-    store = TaskStore(tmp_path / "db.sqlite3")
+    store = SqliteTaskStore(tmp_path / "db.sqlite3")
     try:
         store.insert_many([record(f"{index:04d}") for index in range(30)])
 

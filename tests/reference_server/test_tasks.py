@@ -11,9 +11,11 @@ import pytest
 from omni_image_client import AuthenticatedClient
 from omni_image_client.api.omni_image import create_task, get_task, list_tasks
 from omni_image_client.models import (
+    CreateTaskEnvelope,
     CreateTaskRequest,
     TaskEnvelope,
     TaskListEnvelope,
+    TaskResult,
     WatermarkInfo,
 )
 from PIL import Image
@@ -43,16 +45,19 @@ def test_lifecycle_through_generated_client(client: AuthenticatedClient) -> None
     """A new task is submitted, then reaches succeed with n images and forward-only status."""
     body = CreateTaskRequest(prompt="a lighthouse", n=3, watermark_info=WatermarkInfo(enabled=True))
     created = create_task.sync_detailed(client=client, body=body)
-    assert created.status_code == 200 and isinstance(created.parsed, TaskEnvelope)
-    task = created.parsed.data
-    assert task.task_status.value == "submitted"
-    assert task.task_result.images == [] and task.task_info.external_task_id is None
+    assert created.status_code == 200 and isinstance(created.parsed, CreateTaskEnvelope)
+    answer = created.parsed.data
+    assert answer.task_status.value == "submitted"
+    # This server answers the whole task (decided): the optional fields are there.
+    assert isinstance(answer.task_result, TaskResult) and answer.task_result.images == []
+    assert answer.task_info.external_task_id is None
+    task_id = answer.task_id
     seen = ["submitted"]
     deadline = time.monotonic() + POLL_DEADLINE
     while seen[-1] not in ("succeed", "failed"):
         assert time.monotonic() < deadline, f"no terminal status in {POLL_DEADLINE} s: saw {seen}"
         time.sleep(0.02)
-        got = get_task.sync_detailed(task.task_id, client=client).parsed
+        got = get_task.sync_detailed(task_id, client=client).parsed
         assert isinstance(got, TaskEnvelope)
         task = got.data
         if task.task_status.value != seen[-1]:

@@ -158,13 +158,17 @@ class RecordingStore:
         self.retries: list[tuple[int, int]] = []
         self.finished: list[tuple[str, int]] = []
 
-    def retry_delivery(self, delivery_id: int, attempts: int, next_at_ms: int, error: str) -> None:
+    def retry_delivery(
+        self, delivery_id: int, attempts: int, next_at_ms: int, error: str, claim: str
+    ) -> bool:
         self.retries.append((attempts, next_at_ms))
+        return True
 
     def finish_delivery(
-        self, delivery_id: int, state: str, attempts: int, error: str | None
-    ) -> None:
+        self, delivery_id: int, state: str, attempts: int, error: str | None, claim: str
+    ) -> bool:
         self.finished.append((state, attempts))
+        return True
 
 
 def recording_dispatcher(
@@ -174,7 +178,7 @@ def recording_dispatcher(
     return CallbackDispatcher(
         store,  # type: ignore[arg-type]
         client,
-        webhook_secret=None,
+        webhook_secrets=(),
         max_attempts=max_attempts,
         retry_base=0.5,
     )

@@ -23,7 +23,8 @@ from reference_server.config import URL_POLICY_LOOPBACK_ONLY, URL_POLICY_PUBLIC_
 from reference_server.envelope import ApiError
 from reference_server.launcher import RunningServer
 from reference_server.reference_images import max_image_bytes
-from reference_server.store import PendingDelivery, TaskStore
+from reference_server.store import PendingDelivery
+from reference_server.store_sqlite import SqliteTaskStore
 from reference_server.url_fetch import (
     HostPolicy,
     PolicyNetworkBackend,
@@ -137,13 +138,13 @@ def test_callback_to_a_metadata_address_is_never_connected(tmp_path: Any) -> Non
     """A callback URL resolving to 169.254.169.254 under public-only: refused, nothing connected."""
     inner = RecordingMockBackend(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")
     policy = HostPolicy(URL_POLICY_PUBLIC_ONLY, fake_resolver({"hooks.example": "169.254.169.254"}))
-    store = TaskStore(tmp_path / "db.sqlite3")
+    store = SqliteTaskStore(tmp_path / "db.sqlite3")
     delivery = PendingDelivery(1, "1", "http://hooks.example/cb", b"{}", 0)
 
     async def post() -> str | None:
         async with client_over(policy, inner) as client:
             dispatcher = CallbackDispatcher(
-                store, client, webhook_secret=None, max_attempts=3, retry_base=0.1
+                store, client, webhook_secrets=(), max_attempts=3, retry_base=0.1
             )
             return await dispatcher._post(delivery)
 

@@ -1,4 +1,4 @@
-"""Every API-FACTS.md line that OpenAPI can state is asserted against the parsed openapi.yaml.
+"""Every contract line (docs/contract.md, revision 2) OpenAPI can state is asserted against the spec.
 
 One row per fact: (JSON pointer into the spec, keyword, expected value). The pointer names the
 schema or operation; the keyword is what the fact constrains. A failing row names the fact.
@@ -18,16 +18,28 @@ GET = "/paths/~1v1~1images~1omni-image~1{id}/get"
 SCHEMAS = "/components/schemas"
 BODY = f"{SCHEMAS}/CreateTaskRequest/properties"
 
-# (API-FACTS section: fact, pointer, keyword, expected)
+# (contract section: fact, pointer, keyword, expected)
 FACTS: list[tuple[str, str, str, Any]] = [
     ("Endpoints: create task", CREATE, "operationId", "create_task"),
     ("Endpoints: query one", GET, "operationId", "get_task"),
     ("Endpoints: query list", LIST, "operationId", "list_tasks"),
     (
-        "Endpoints: create answers a task envelope",
+        "Endpoints: create answers a created-task envelope",
         f"{CREATE}/responses/200/content/application~1json/schema",
         "$ref",
-        "#/components/schemas/TaskEnvelope",
+        "#/components/schemas/CreateTaskEnvelope",
+    ),
+    (
+        "Endpoints: the create answer requires only the five documented fields",
+        f"{SCHEMAS}/CreatedTask",
+        "required",
+        ["task_id", "task_status", "task_info", "created_at", "updated_at"],
+    ),
+    (
+        "Endpoints: other create-answer fields have the task schema's types",
+        f"{SCHEMAS}/CreatedTask",
+        "same-properties-as",
+        f"{SCHEMAS}/Task",
     ),
     (
         "Endpoints: get answers a task envelope",
@@ -135,7 +147,19 @@ FACTS: list[tuple[str, str, str, Any]] = [
         "type",
         "boolean",
     ),
-    ("Body: callback_url is a URI", f"{BODY}/callback_url", "format", "uri"),
+    ("Body: callback_url has no strict-URI format", f"{BODY}/callback_url", "absent", "format"),
+    (
+        "Body: watermark_info may omit enabled (a silence)",
+        f"{SCHEMAS}/WatermarkInfo",
+        "absent",
+        "required",
+    ),
+    (
+        "Task: watermark_info carries enabled",
+        f"{SCHEMAS}/TaskWatermarkInfo",
+        "required",
+        ["enabled"],
+    ),
     ("Body: external_task_id non-empty", f"{BODY}/external_task_id", "minLength", 1),
     (
         "Body: unknown fields are ignored",
@@ -173,6 +197,30 @@ FACTS: list[tuple[str, str, str, Any]] = [
     ),
     ("Task: result item", f"{SCHEMAS}/ResultImage", "required", ["index", "url"]),
     (
+        "Task: final_balance_deduction is optional",
+        f"{SCHEMAS}/Task",
+        "not-required",
+        "final_balance_deduction",
+    ),
+    (
+        "Task: final_balance_deduction is quota and list_price",
+        f"{SCHEMAS}/FinalBalanceDeduction",
+        "required",
+        ["quota", "list_price"],
+    ),
+    (
+        "Task: quota is a string",
+        f"{SCHEMAS}/FinalBalanceDeduction/properties/quota",
+        "type",
+        "string",
+    ),
+    (
+        "Task: list_price is a string",
+        f"{SCHEMAS}/FinalBalanceDeduction/properties/list_price",
+        "type",
+        "string",
+    ),
+    (
         "Task: external_task_id nullable",
         f"{SCHEMAS}/TaskInfo/properties/external_task_id",
         "type",
@@ -203,10 +251,31 @@ FACTS: list[tuple[str, str, str, Any]] = [
         ["{$request.body#/callback_url}"],
     ),
     (
-        "Callback: body is the task",
+        "Callback: body is the documented callback body",
         f"{CREATE}/callbacks/taskStatus/{{$request.body#~1callback_url}}/post/requestBody/content/application~1json/schema",
         "$ref",
-        "#/components/schemas/Task",
+        "#/components/schemas/CallbackTask",
+    ),
+    (
+        "Callback: the documented body's fields",
+        f"{SCHEMAS}/CallbackTask",
+        "required",
+        [
+            "task_id",
+            "task_status",
+            "task_status_msg",
+            "task_info",
+            "task_result",
+            "final_unit_deduction",
+            "created_at",
+            "updated_at",
+        ],
+    ),
+    (
+        "Callback: fields present have the task schema's types",
+        f"{SCHEMAS}/CallbackTask",
+        "same-properties-as",
+        f"{SCHEMAS}/Task",
     ),
     (
         "Link: create -> get by task_id",
@@ -239,7 +308,7 @@ FACTS: list[tuple[str, str, str, Any]] = [
         ("reference-image-aspect-ratio", "max_ratio", 2.5),
     ),
     # x-rules params both the reference server and the conformance suite read: a typo here would
-    # change both at once and keep every behavioural test green, so they are pinned to API-FACTS.
+    # change both at once and keep every behavioural test green, so they are pinned to the contract.
     (
         "Result geometry: ratio within 1%",
         "/x-rules",
@@ -395,12 +464,12 @@ FACTS: list[tuple[str, str, str, Any]] = [
     ),
 ]
 
-# Errors table (API-FACTS "Errors"): code -> HTTP status.
+# Errors table (the contract's "Errors"): code -> HTTP status.
 ERROR_TABLE = {
     1000: 401, 1001: 401, 1002: 401, 1003: 401, 1004: 401,
     1200: 400, 1201: 400, 1202: 404, 1203: 404,
     1100: 429, 1101: 429, 1102: 429, 1103: 403,
-    1300: 400, 1301: 400, 1302: 429, 1303: 429,
+    1300: 400, 1301: 400, 1302: 429, 1303: 429, 1304: 429,
     5000: 500, 5001: 503, 5002: 504,
 }  # fmt: skip
 
@@ -416,9 +485,17 @@ def resolve(pointer: str) -> Any:
     ("fact", "pointer", "keyword", "expected"), FACTS, ids=[f[0] for f in FACTS]
 )
 def test_fact_is_stated_in_the_spec(fact: str, pointer: str, keyword: str, expected: Any) -> None:
-    """The spec states the API-FACTS line named by the row."""
+    """The spec states the contract line named by the row."""
     node = resolve(pointer)
-    if keyword == "keys":
+    if keyword == "same-properties-as":
+        task_properties = resolve(expected)["properties"]
+        for name, schema in node["properties"].items():
+            assert {k: v for k, v in schema.items() if k != "description"} == {
+                k: v for k, v in task_properties[name].items() if k != "description"
+            }, (fact, name)
+    elif keyword == "not-required":
+        assert expected in node["properties"] and expected not in node["required"], fact
+    elif keyword == "keys":
         assert list(node) == expected, fact
     elif keyword == "value":
         assert node == expected, fact

@@ -2,9 +2,13 @@
 """Contains all the data models used in inputs/outputs"""
 
 from .aspect_ratio import AspectRatio
+from .callback_task import CallbackTask
+from .create_task_envelope import CreateTaskEnvelope
 from .create_task_request import CreateTaskRequest
+from .created_task import CreatedTask
 from .element_reference import ElementReference
 from .error import Error
+from .final_balance_deduction import FinalBalanceDeduction
 from .image_reference import ImageReference
 from .model_name import ModelName
 from .resolution import Resolution
@@ -17,13 +21,18 @@ from .task_info import TaskInfo
 from .task_list_envelope import TaskListEnvelope
 from .task_result import TaskResult
 from .task_status import TaskStatus
+from .task_watermark_info import TaskWatermarkInfo
 from .watermark_info import WatermarkInfo
 
 __all__ = (
     "AspectRatio",
+    "CallbackTask",
+    "CreatedTask",
+    "CreateTaskEnvelope",
     "CreateTaskRequest",
     "ElementReference",
     "Error",
+    "FinalBalanceDeduction",
     "ImageReference",
     "ModelName",
     "Resolution",
@@ -36,5 +45,6 @@ __all__ = (
     "TaskListEnvelope",
     "TaskResult",
     "TaskStatus",
+    "TaskWatermarkInfo",
     "WatermarkInfo",
 )

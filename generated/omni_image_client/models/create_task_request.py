@@ -43,8 +43,12 @@ class CreateTaskRequest:
             series_amount (int | SeriesAmountType1 | Unset): 2..9 images in a series, or `auto` to let the server decide
                 (2..9).
             aspect_ratio (AspectRatio | Unset): Width:height of the results; `auto` follows the first reference image.
-            watermark_info (WatermarkInfo | Unset): `enabled: true` gives every result a `watermark_url` too.
-            callback_url (str | Unset): Absolute http(s) URL notified on status changes (see the `taskStatus` callback).
+            watermark_info (WatermarkInfo | Unset): `enabled: true` gives every result a `watermark_url` too. Whether `{}`
+                (no `enabled`) is
+                accepted is a silence (`watermark-info-without-enabled`): the schema allows it.
+            callback_url (str | Unset): Absolute http(s) URL notified on status changes (see the `taskStatus` callback). It
+                need not be a strict RFC 3986 URI (a non-ASCII host or path, unescaped characters):
+                that is a silence (`callback-url-not-strict-uri`), so the schema allows it.
             external_task_id (str | Unset): Caller's own task id, unique per user; never replaces `task_id`, but `get_task`
                 accepts it.
     """

@@ -12,7 +12,7 @@ T = TypeVar("T", bound="Error")
 
 @_attrs_define
 class Error:
-    """Error envelope. It never carries `data`.
+    """Error envelope. It never carries `data` (decided, `envelope-error-has-no-data`).
 
     Attributes:
         code (int): Business error code; see `x-error-codes`.

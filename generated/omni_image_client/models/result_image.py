@@ -18,7 +18,7 @@ class ResultImage:
     Attributes:
         index (int): 0-based position in its list.
         url (str): Plain GET, no authentication, answers the PNG or JPEG bytes.
-        watermark_url (str | Unset): Present if and only if watermarking was enabled.
+        watermark_url (str | Unset): Present if and only if watermarking was enabled (not required in a callback).
     """
 
     index: int

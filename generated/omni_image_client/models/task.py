@@ -8,11 +8,13 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.task_status import TaskStatus
+from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
+    from ..models.final_balance_deduction import FinalBalanceDeduction
     from ..models.task_info import TaskInfo
     from ..models.task_result import TaskResult
-    from ..models.watermark_info import WatermarkInfo
+    from ..models.task_watermark_info import TaskWatermarkInfo
 
 
 T = TypeVar("T", bound="Task")
@@ -20,21 +22,25 @@ T = TypeVar("T", bound="Task")
 
 @_attrs_define
 class Task:
-    """An Omni-Image task.
+    """An Omni-Image task. Task objects (and their nested objects) may carry fields not listed
+    here; clients ignore them. `final_balance_deduction` may be absent.
 
-    Attributes:
-        task_id (str): System-generated task id.
-        task_status (TaskStatus): `submitted` -> `processing` -> `succeed` | `failed`; never goes back.
-        task_status_msg (str): Empty unless there is something to say; non-empty when `failed`.
-        task_info (TaskInfo):
-        task_result (TaskResult): Always present. Before `succeed`, and when `failed`, both lists are empty. `single`:
-            `n`
-            items in `images` (index 0..n-1), `series_images` empty; `series`: `series_amount` items in
-            `series_images`, `images` empty.
-        watermark_info (WatermarkInfo): `enabled: true` gives every result a `watermark_url` too.
-        final_unit_deduction (str): Units charged, as a decimal string.
-        created_at (int): Unix epoch time in milliseconds.
-        updated_at (int): Unix epoch time in milliseconds.
+        Attributes:
+            task_id (str): System-generated task id.
+            task_status (TaskStatus): `submitted` -> `processing` -> `succeed` | `failed`; never goes back.
+            task_status_msg (str): Empty unless there is something to say; non-empty when `failed`.
+            task_info (TaskInfo):
+            task_result (TaskResult): Always present. Before `succeed`, and when `failed`, both lists are empty. `single`:
+                `n`
+                items in `images` (index 0..n-1), `series_images` empty; `series`: `series_amount` items in
+                `series_images`, `images` empty.
+            watermark_info (TaskWatermarkInfo): The task's watermark setting.
+            final_unit_deduction (str): Units charged, as a decimal string.
+            created_at (int): Unix epoch time in milliseconds.
+            updated_at (int): Unix epoch time in milliseconds.
+            final_balance_deduction (FinalBalanceDeduction | Unset): The balance charged: `quota` (the discounted price
+                charged) and `list_price`, both strings.
+                Absent for accounts billed in units only.
     """
 
     task_id: str
@@ -42,10 +48,11 @@ class Task:
     task_status_msg: str
     task_info: TaskInfo
     task_result: TaskResult
-    watermark_info: WatermarkInfo
+    watermark_info: TaskWatermarkInfo
     final_unit_deduction: str
     created_at: int
     updated_at: int
+    final_balance_deduction: FinalBalanceDeduction | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -67,6 +74,10 @@ class Task:
 
         updated_at = self.updated_at
 
+        final_balance_deduction: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.final_balance_deduction, Unset):
+            final_balance_deduction = self.final_balance_deduction.to_dict()
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -82,14 +93,17 @@ class Task:
                 "updated_at": updated_at,
             }
         )
+        if final_balance_deduction is not UNSET:
+            field_dict["final_balance_deduction"] = final_balance_deduction
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.final_balance_deduction import FinalBalanceDeduction  # noqa: PLC0415
         from ..models.task_info import TaskInfo  # noqa: PLC0415
         from ..models.task_result import TaskResult  # noqa: PLC0415
-        from ..models.watermark_info import WatermarkInfo  # noqa: PLC0415
+        from ..models.task_watermark_info import TaskWatermarkInfo  # noqa: PLC0415
 
         d = dict(src_dict)
         task_id = d.pop("task_id")
@@ -102,13 +116,20 @@ class Task:
 
         task_result = TaskResult.from_dict(d.pop("task_result"))
 
-        watermark_info = WatermarkInfo.from_dict(d.pop("watermark_info"))
+        watermark_info = TaskWatermarkInfo.from_dict(d.pop("watermark_info"))
 
         final_unit_deduction = d.pop("final_unit_deduction")
 
         created_at = d.pop("created_at")
 
         updated_at = d.pop("updated_at")
+
+        _final_balance_deduction = d.pop("final_balance_deduction", UNSET)
+        final_balance_deduction: FinalBalanceDeduction | Unset
+        if isinstance(_final_balance_deduction, Unset):
+            final_balance_deduction = UNSET
+        else:
+            final_balance_deduction = FinalBalanceDeduction.from_dict(_final_balance_deduction)
 
         task = cls(
             task_id=task_id,
@@ -120,6 +141,7 @@ class Task:
             final_unit_deduction=final_unit_deduction,
             created_at=created_at,
             updated_at=updated_at,
+            final_balance_deduction=final_balance_deduction,
         )
 
         task.additional_properties = d

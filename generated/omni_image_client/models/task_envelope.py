@@ -28,7 +28,8 @@ class TaskEnvelope:
         code (Literal[0]):
         message (str):
         request_id (str):
-        data (Task): An Omni-Image task.
+        data (Task): An Omni-Image task. Task objects (and their nested objects) may carry fields not listed
+            here; clients ignore them. `final_balance_deduction` may be absent.
     """
 
     code: Literal[0]

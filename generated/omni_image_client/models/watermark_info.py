@@ -7,18 +7,21 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import UNSET, Unset
+
 T = TypeVar("T", bound="WatermarkInfo")
 
 
 @_attrs_define
 class WatermarkInfo:
-    """`enabled: true` gives every result a `watermark_url` too.
+    """`enabled: true` gives every result a `watermark_url` too. Whether `{}` (no `enabled`) is
+    accepted is a silence (`watermark-info-without-enabled`): the schema allows it.
 
-    Attributes:
-        enabled (bool):
+        Attributes:
+            enabled (bool | Unset):
     """
 
-    enabled: bool
+    enabled: bool | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -26,18 +29,16 @@ class WatermarkInfo:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "enabled": enabled,
-            }
-        )
+        field_dict.update({})
+        if enabled is not UNSET:
+            field_dict["enabled"] = enabled
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        enabled = d.pop("enabled")
+        enabled = d.pop("enabled", UNSET)
 
         watermark_info = cls(
             enabled=enabled,

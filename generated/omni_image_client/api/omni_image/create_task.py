@@ -6,9 +6,9 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
+from ...models.create_task_envelope import CreateTaskEnvelope
 from ...models.create_task_request import CreateTaskRequest
 from ...models.error import Error
-from ...models.task_envelope import TaskEnvelope
 from ...types import Response
 
 
@@ -33,9 +33,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Error | TaskEnvelope | None:
+) -> CreateTaskEnvelope | Error | None:
     if response.status_code == 200:
-        response_200 = TaskEnvelope.from_dict(response.json())
+        response_200 = CreateTaskEnvelope.from_dict(response.json())
 
         return response_200
 
@@ -87,7 +87,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Error | TaskEnvelope]:
+) -> Response[CreateTaskEnvelope | Error]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -100,7 +100,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
     body: CreateTaskRequest,
-) -> Response[Error | TaskEnvelope]:
+) -> Response[CreateTaskEnvelope | Error]:
     """Create an image generation task
 
      Creates an asynchronous task. The answer carries the task with status `submitted`; poll
@@ -123,7 +123,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Error | TaskEnvelope]
+        Response[CreateTaskEnvelope | Error]
     """
 
     kwargs = _get_kwargs(
@@ -141,7 +141,7 @@ def sync(
     *,
     client: AuthenticatedClient | Client,
     body: CreateTaskRequest,
-) -> Error | TaskEnvelope | None:
+) -> CreateTaskEnvelope | Error | None:
     """Create an image generation task
 
      Creates an asynchronous task. The answer carries the task with status `submitted`; poll
@@ -164,7 +164,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Error | TaskEnvelope
+        CreateTaskEnvelope | Error
     """
 
     return sync_detailed(
@@ -177,7 +177,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
     body: CreateTaskRequest,
-) -> Response[Error | TaskEnvelope]:
+) -> Response[CreateTaskEnvelope | Error]:
     """Create an image generation task
 
      Creates an asynchronous task. The answer carries the task with status `submitted`; poll
@@ -200,7 +200,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Error | TaskEnvelope]
+        Response[CreateTaskEnvelope | Error]
     """
 
     kwargs = _get_kwargs(
@@ -216,7 +216,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient | Client,
     body: CreateTaskRequest,
-) -> Error | TaskEnvelope | None:
+) -> CreateTaskEnvelope | Error | None:
     """Create an image generation task
 
      Creates an asynchronous task. The answer carries the task with status `submitted`; poll
@@ -239,7 +239,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Error | TaskEnvelope
+        CreateTaskEnvelope | Error
     """
 
     return (

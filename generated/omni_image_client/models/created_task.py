@@ -1,0 +1,182 @@
+# Generated from openapi.yaml by openapi-python-client (make generate) — do not edit.
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..models.task_status import TaskStatus
+from ..types import UNSET, Unset
+
+if TYPE_CHECKING:
+    from ..models.final_balance_deduction import FinalBalanceDeduction
+    from ..models.task_info import TaskInfo
+    from ..models.task_result import TaskResult
+    from ..models.task_watermark_info import TaskWatermarkInfo
+
+
+T = TypeVar("T", bound="CreatedTask")
+
+
+@_attrs_define
+class CreatedTask:
+    """`data` of the create answer: the five documented fields, and any other task field the
+    server sends (with the task schema's type).
+
+        Attributes:
+            task_id (str): System-generated task id.
+            task_status (TaskStatus): `submitted` -> `processing` -> `succeed` | `failed`; never goes back.
+            task_info (TaskInfo):
+            created_at (int): Unix epoch time in milliseconds.
+            updated_at (int): Unix epoch time in milliseconds.
+            task_status_msg (str | Unset):
+            task_result (TaskResult | Unset): Always present. Before `succeed`, and when `failed`, both lists are empty.
+                `single`: `n`
+                items in `images` (index 0..n-1), `series_images` empty; `series`: `series_amount` items in
+                `series_images`, `images` empty.
+            watermark_info (TaskWatermarkInfo | Unset): The task's watermark setting.
+            final_unit_deduction (str | Unset):
+            final_balance_deduction (FinalBalanceDeduction | Unset): The balance charged: `quota` (the discounted price
+                charged) and `list_price`, both strings.
+                Absent for accounts billed in units only.
+    """
+
+    task_id: str
+    task_status: TaskStatus
+    task_info: TaskInfo
+    created_at: int
+    updated_at: int
+    task_status_msg: str | Unset = UNSET
+    task_result: TaskResult | Unset = UNSET
+    watermark_info: TaskWatermarkInfo | Unset = UNSET
+    final_unit_deduction: str | Unset = UNSET
+    final_balance_deduction: FinalBalanceDeduction | Unset = UNSET
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        task_id = self.task_id
+
+        task_status = self.task_status.value
+
+        task_info = self.task_info.to_dict()
+
+        created_at = self.created_at
+
+        updated_at = self.updated_at
+
+        task_status_msg = self.task_status_msg
+
+        task_result: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.task_result, Unset):
+            task_result = self.task_result.to_dict()
+
+        watermark_info: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.watermark_info, Unset):
+            watermark_info = self.watermark_info.to_dict()
+
+        final_unit_deduction = self.final_unit_deduction
+
+        final_balance_deduction: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.final_balance_deduction, Unset):
+            final_balance_deduction = self.final_balance_deduction.to_dict()
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update(
+            {
+                "task_id": task_id,
+                "task_status": task_status,
+                "task_info": task_info,
+                "created_at": created_at,
+                "updated_at": updated_at,
+            }
+        )
+        if task_status_msg is not UNSET:
+            field_dict["task_status_msg"] = task_status_msg
+        if task_result is not UNSET:
+            field_dict["task_result"] = task_result
+        if watermark_info is not UNSET:
+            field_dict["watermark_info"] = watermark_info
+        if final_unit_deduction is not UNSET:
+            field_dict["final_unit_deduction"] = final_unit_deduction
+        if final_balance_deduction is not UNSET:
+            field_dict["final_balance_deduction"] = final_balance_deduction
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.final_balance_deduction import FinalBalanceDeduction  # noqa: PLC0415
+        from ..models.task_info import TaskInfo  # noqa: PLC0415
+        from ..models.task_result import TaskResult  # noqa: PLC0415
+        from ..models.task_watermark_info import TaskWatermarkInfo  # noqa: PLC0415
+
+        d = dict(src_dict)
+        task_id = d.pop("task_id")
+
+        task_status = TaskStatus(d.pop("task_status"))
+
+        task_info = TaskInfo.from_dict(d.pop("task_info"))
+
+        created_at = d.pop("created_at")
+
+        updated_at = d.pop("updated_at")
+
+        task_status_msg = d.pop("task_status_msg", UNSET)
+
+        _task_result = d.pop("task_result", UNSET)
+        task_result: TaskResult | Unset
+        if isinstance(_task_result, Unset):
+            task_result = UNSET
+        else:
+            task_result = TaskResult.from_dict(_task_result)
+
+        _watermark_info = d.pop("watermark_info", UNSET)
+        watermark_info: TaskWatermarkInfo | Unset
+        if isinstance(_watermark_info, Unset):
+            watermark_info = UNSET
+        else:
+            watermark_info = TaskWatermarkInfo.from_dict(_watermark_info)
+
+        final_unit_deduction = d.pop("final_unit_deduction", UNSET)
+
+        _final_balance_deduction = d.pop("final_balance_deduction", UNSET)
+        final_balance_deduction: FinalBalanceDeduction | Unset
+        if isinstance(_final_balance_deduction, Unset):
+            final_balance_deduction = UNSET
+        else:
+            final_balance_deduction = FinalBalanceDeduction.from_dict(_final_balance_deduction)
+
+        created_task = cls(
+            task_id=task_id,
+            task_status=task_status,
+            task_info=task_info,
+            created_at=created_at,
+            updated_at=updated_at,
+            task_status_msg=task_status_msg,
+            task_result=task_result,
+            watermark_info=watermark_info,
+            final_unit_deduction=final_unit_deduction,
+            final_balance_deduction=final_balance_deduction,
+        )
+
+        created_task.additional_properties = d
+        return created_task
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties
