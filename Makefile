@@ -3,6 +3,8 @@
 
 SHELL := /bin/bash
 PYTHON ?= python3
+# The interpreter that builds .venv, looked up before .venv/bin joins PATH (the venv may be broken).
+HOST_PYTHON := $(shell PATH='$(PATH)' command -v $(PYTHON))
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
@@ -13,17 +15,25 @@ GEN_DIR := generated/$(GEN_PACKAGE)
 GENERATOR := $(BIN)/openapi-python-client generate --path openapi.yaml --meta none \
 	--config openapi-python-client.yaml --overwrite --fail-on-warning
 
-.PHONY: install postgres generate check-generated contract check-contract check-coverage coverage-table \
-	lint lint-spec test pytest serve conformance \
+.PHONY: FORCE install postgres generate check-generated contract check-contract check-coverage \
+	coverage-table lint lint-spec test pytest serve conformance \
 	mutation bench bench-tools bench-server bench-client bench-conformance soak clean
 
 install: $(STAMP)
 
-$(STAMP): pyproject.toml
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
-	touch $(STAMP)
+# Checked before every target (FORCE): scripts/venv_state.py says ok, reinstall (no stamp, or one
+# from another pyproject.toml: an install never finished) or rebuild (python or a bin/ script
+# missing). The stamp is written only after a complete install, so an interrupted one is resumed.
+$(STAMP): FORCE
+	@state=$$($(HOST_PYTHON) scripts/venv_state.py check $(VENV)) || exit 1; \
+	if [ "$$state" = ok ]; then exit 0; fi; \
+	rm -f $(STAMP); \
+	if [ "$$state" = rebuild ]; then rm -rf $(VENV) && $(HOST_PYTHON) -m venv $(VENV) || exit 1; fi; \
+	$(BIN)/python -m pip install --quiet --upgrade pip && \
+	$(BIN)/python -m pip install --quiet -e '.[dev]' && \
+	$(HOST_PYTHON) scripts/venv_state.py stamp $(VENV)
+
+FORCE:
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error

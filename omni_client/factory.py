@@ -2,7 +2,7 @@
 
 Precedence: explicit arguments, then `OMNI_BASE_URL` / `KLING_ACCESS_KEY` + `KLING_SECRET_KEY` /
 `KLING_API_KEY`, then the local reference server (http://127.0.0.1:8000) with its documented
-development keys (README, "The reference server"). `max_retries=N` (default 0) makes the
+development keys (docs/reference-server.md). `max_retries=N` (default 0) makes the
 calls of `omni_client.calls` retry transient errors (see `omni_client.retries`).
 """
 

@@ -4,7 +4,7 @@
 plain API key or an HS256 JWT `{"iss": ACCESS_KEY, "exp": ..., "nbf": ...}` signed with the
 user's SECRET_KEY. Codes: 1001 missing/empty header, 1002 malformed/bad signature/unknown key/
 alg none/another scheme/no exp, 1003 nbf in the future, 1004 expired, 1000 anything else.
-Server policy (README, reliability): `exp` further ahead than the maximum lifetime (plus the
+Server policy (docs/reliability.md): `exp` further ahead than the maximum lifetime (plus the
 leeway) is 1000, so a leaked long-lived token cannot be used for years.
 """
 

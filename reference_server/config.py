@@ -8,7 +8,7 @@ from pathlib import Path
 
 from reference_server.simulation_settings import SimulationSettings
 
-# Development credentials and defaults shared by the whole project (team brief, README).
+# Development credentials and defaults shared by the whole project (docs/reference-server.md).
 DEV_ACCESS_KEY = "ak-omni-dev"
 DEV_SECRET_KEY = "sk-omni-dev-secret-0123456789abcdef"
 DEV_API_KEY = "omni-dev-api-key"

@@ -2,7 +2,7 @@
 
 Only the image header is read (Pillow's format plugins parse it lazily; no pixel is decoded), so
 a small file declaring a huge canvas costs nothing: there is no decompression to bomb. Two server
-limits the contract does not state guard what a real decoder would choke on (README, reliability):
+limits the contract does not state guard what a real decoder would choke on (docs/reliability.md):
 a declared canvas above Pillow's decompression-bomb threshold (`Image.MAX_IMAGE_PIXELS`) and a
 truncated file (PNG chunks up to IEND with valid CRCs; a JPEG scan that ends with EOI) are 1201.
 Both checks walk the bytes once and keep no pixel in memory.

@@ -1,4 +1,4 @@
-"""The brief's import layering, checked on the source of every module of each package."""
+"""The import layering of ARCHITECTURE.md, checked on the source of every module of each package."""
 
 from __future__ import annotations
 
@@ -52,7 +52,7 @@ def modules(package: str) -> Iterator[Path]:
 
 @pytest.mark.parametrize("package", sorted(ALLOWED))
 def test_package_imports_follow_the_layering(package: str) -> None:
-    """No module of the package imports one of our packages the brief forbids it."""
+    """No module of the package imports one of our packages the layering forbids."""
     found = list(modules(package))
     assert found, f"no modules under {package}/"
     broken = {

@@ -1,4 +1,4 @@
-"""Hostile tokens (rule `auth-codes`, server policy in README "Reliability"): each as documented."""
+"""Hostile tokens (rule `auth-codes`, server policy in docs/reliability.md): each as documented."""
 
 from __future__ import annotations
 
